@@ -1,0 +1,169 @@
+//! The one place where failures become HTTP answers.
+
+use crate::config::ConfigError;
+use crate::domain::FieldError;
+use crate::http::Response;
+use crate::http::json::BodyError;
+use crate::http::problem::Problem;
+use crate::log;
+use crate::store::DbError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Validation(Vec<FieldError>),
+    Body(BodyError),
+    EmailTaken,
+    UsernameTaken,
+    InvalidCredentials,
+    InvalidGrant,
+    RefreshTokenReused,
+    /// Missing, malformed, expired, forged or revoked access token.
+    InvalidToken,
+    NotFound,
+    MethodNotAllowed(String),
+    /// A dependency (the database) is down: retry later.
+    Unavailable(String),
+    Misconfigured(ConfigError),
+    Internal(String),
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Unavailable(_) | DbError::Busy(_) => ApiError::Unavailable(e.to_string()),
+            DbError::Query(_) | DbError::Decode(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ConfigError> for ApiError {
+    fn from(e: ConfigError) -> Self {
+        ApiError::Misconfigured(e)
+    }
+}
+
+impl From<BodyError> for ApiError {
+    fn from(e: BodyError) -> Self {
+        ApiError::Body(e)
+    }
+}
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        use ApiError as E;
+        match self {
+            E::Validation(errors) => {
+                let mut p = Problem::new(
+                    400,
+                    "validation_failed",
+                    "Invalid request",
+                    match errors.len() {
+                        1 => "1 field is invalid".to_owned(),
+                        n => format!("{n} fields are invalid"),
+                    },
+                );
+                p.errors.clone_from(errors);
+                p
+            }
+            E::Body(BodyError::UnsupportedMediaType) => Problem::new(
+                415,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "send the body as application/json",
+            ),
+            E::Body(BodyError::TooLarge) => Problem::new(
+                413,
+                "payload_too_large",
+                "Payload too large",
+                "the body must be at most 64 KiB",
+            ),
+            E::Body(BodyError::Unreadable) => {
+                Problem::new(400, "unreadable_body", "Unreadable body", "the body could not be read")
+            }
+            E::Body(BodyError::Malformed(why)) => {
+                Problem::new(400, "malformed_json", "Malformed JSON", why.clone())
+            }
+            E::EmailTaken => Problem::new(
+                409,
+                "email_taken",
+                "Email already registered",
+                "an account with this email already exists",
+            ),
+            E::UsernameTaken => Problem::new(
+                409,
+                "username_taken",
+                "Username taken",
+                "this username is already taken",
+            ),
+            E::InvalidCredentials => Problem::new(
+                401,
+                "invalid_credentials",
+                "Invalid credentials",
+                "the email, username or password is not correct",
+            ),
+            E::InvalidGrant => Problem::new(
+                401,
+                "invalid_grant",
+                "Invalid refresh token",
+                "the refresh token is unknown, expired or revoked",
+            ),
+            E::RefreshTokenReused => Problem::new(
+                401,
+                "refresh_token_reused",
+                "Refresh token reused",
+                "this refresh token was already used; the session has been revoked, sign in again",
+            ),
+            E::InvalidToken => Problem::new(
+                401,
+                "invalid_token",
+                "Invalid access token",
+                "the access token is missing, malformed, expired or revoked",
+            )
+            .with_header("www-authenticate", r#"Bearer error="invalid_token""#),
+            E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
+            E::MethodNotAllowed(allow) => Problem::new(
+                405,
+                "method_not_allowed",
+                "Method not allowed",
+                format!("this endpoint accepts {allow}"),
+            )
+            .with_header("allow", allow.clone()),
+            E::Unavailable(_) => Problem::new(
+                503,
+                "service_unavailable",
+                "Service unavailable",
+                "a service this request depends on is unavailable; try again shortly",
+            )
+            .with_header("retry-after", "5"),
+            E::Misconfigured(e) => Problem::new(
+                500,
+                "misconfigured",
+                "Service misconfigured",
+                format!("the service is misconfigured: variable `{}`", e.variable),
+            ),
+            E::Internal(_) => Problem::new(
+                500,
+                "internal_error",
+                "Internal error",
+                "an unexpected error occurred",
+            ),
+        }
+    }
+
+    /// The response, after logging what the client is not told.
+    pub fn into_response(self, request_id: &str) -> Response {
+        match &self {
+            ApiError::Unavailable(cause) | ApiError::Internal(cause) => log::error(
+                "request_failed",
+                json!({"request_id": request_id, "cause": cause}),
+            ),
+            ApiError::Misconfigured(e) => log::error(
+                "misconfigured",
+                json!({"request_id": request_id, "cause": e.to_string()}),
+            ),
+            _ => {}
+        }
+        self.problem().into_response()
+    }
+}

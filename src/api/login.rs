@@ -1,0 +1,72 @@
+//! `POST /login`
+
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::responses::{new_refresh_token, token_pair};
+use crate::domain::password::{Password, hash};
+use crate::domain::{FieldError, email, username};
+use crate::http::{Request, Response, json};
+use crate::log;
+use crate::store::sessions::NewSession;
+use serde_json::json;
+
+pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let email_raw = body.optional_str("email", &mut errors);
+    let username_raw = body.optional_str("username", &mut errors);
+    let password_raw = body.required_str("password", &mut errors);
+    if email_raw.is_none() && username_raw.is_none() && errors.iter().all(|e| e.field == "password") {
+        errors.insert(0, FieldError::new("email", "required", "email or username is required"));
+    }
+    let Some(password_raw) = password_raw.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+
+    let store = ctx.store()?;
+    let user = match (email_raw, username_raw) {
+        (Some(e), _) => store.user_by_email(&email::normalize(e))?,
+        (None, Some(u)) => store.user_by_username(&username::normalize(u))?,
+        (None, None) => None,
+    };
+    let params = ctx.config.password_hash_params()?;
+    // An unknown account costs the same hash as a known one, so timing does not reveal which it was.
+    let stored_hash = user
+        .as_ref()
+        .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
+    let password = Password::for_login(password_raw);
+    let matches = hash::verify(&password, &stored_hash).unwrap_or_else(|e| {
+        log::error("stored_hash_unusable", json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}));
+        false
+    });
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(ApiError::InvalidCredentials);
+    };
+
+    if hash::needs_rehash(&user.password_hash, &params) {
+        upgrade_hash(ctx, &user.id, &password, params);
+    }
+    let (refresh, refresh_hash) = new_refresh_token()?;
+    let session_id = ctx.new_id()?;
+    let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
+    store.create_session(&NewSession {
+        id: &session_id,
+        user_id: &user.id,
+        token_hash: &refresh_hash,
+        now: ctx.now,
+        expires_at,
+    })?;
+    token_pair(ctx, &user, &session_id, expires_at, &refresh)
+}
+
+/// Re-hashes with the configured (stronger) costs. A failure is logged, not fatal: the login stands.
+fn upgrade_hash(ctx: &Ctx, user_id: &str, password: &Password, params: hash::HashParams) {
+    let result = super::ctx::random()
+        .and_then(|salt| {
+            hash::hash(password, params, &salt).map_err(|e| ApiError::Internal(format!("{e:?}")))
+        })
+        .and_then(|new_hash| Ok(ctx.store()?.set_password_hash(user_id, &new_hash, ctx.now)?));
+    if let Err(e) = result {
+        log::warn("password_rehash_failed", json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}));
+    }
+}

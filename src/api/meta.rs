@@ -1,0 +1,36 @@
+//! `GET /health`, `GET /.well-known/jwks.json`, `GET /openapi.json`.
+
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::keyring;
+use crate::http::Response;
+use crate::http::Request;
+use serde_json::json;
+
+/// The API description, embedded at build time and served as is.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Resolvers may cache keys this long; a rotation keeps the old key published for longer than that.
+const JWKS_MAX_AGE_SECS: u32 = 300;
+
+pub fn health(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
+    ctx.store()?.ping()?;
+    Ok(Response::json(200, &json!({"status": "ok", "database": "ok"})).with_header("cache-control", "no-store"))
+}
+
+pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
+    // Publishing the key set creates the generated key if there is none yet, so that it is stable
+    // from the first fetch.
+    let current = keyring::signing_key(ctx)?.public();
+    let mut keys = vec![current.clone()];
+    keys.extend(keyring::verification_keys(ctx)?.into_iter().filter(|k| *k != current));
+    let body = json!({"keys": keys.iter().map(|k| k.to_jwk()).collect::<Vec<_>>()});
+    Ok(Response::json(200, &body)
+        .with_header("cache-control", format!("public, max-age={JWKS_MAX_AGE_SECS}")))
+}
+
+pub fn openapi(_ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
+    Ok(Response::new(200)
+        .with_body("application/json", OPENAPI.as_bytes().to_vec())
+        .with_header("cache-control", "public, max-age=3600"))
+}

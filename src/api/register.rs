@@ -1,0 +1,57 @@
+//! `POST /register`
+
+use super::ctx::{self, Ctx};
+use super::error::ApiError;
+use super::responses::profile;
+use crate::domain::email::Email;
+use crate::domain::password::{Identity, Password, hash};
+use crate::domain::username::Username;
+use crate::http::{Request, Response, json};
+use crate::store::users::{Inserted, NewUser, User};
+
+pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let email_raw = body.required_str("email", &mut errors);
+    let username_raw = body.required_str("username", &mut errors);
+    let password_raw = body.required_str("password", &mut errors);
+    let email = email_raw.and_then(|raw| Email::parse(raw).map_err(|e| errors.push(e)).ok());
+    let username = username_raw.and_then(|raw| Username::parse(raw).map_err(|e| errors.push(e)).ok());
+    let identity = Identity {
+        username: username_raw,
+        email_local_part: email.as_ref().map(Email::local_part),
+    };
+    let password =
+        password_raw.and_then(|raw| Password::parse(raw, &identity).map_err(|e| errors.push(e)).ok());
+    let (Some(email), Some(username), Some(password), true) = (email, username, password, errors.is_empty())
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+
+    let params = ctx.config.password_hash_params()?;
+    let password_hash = hash::hash(&password, params, &ctx::random()?)
+        .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
+    let user = User {
+        id: ctx.new_id()?,
+        email: email.as_str().to_owned(),
+        username: username.as_str().to_owned(),
+        password_hash,
+        email_verified: false,
+        is_admin: false,
+        created_at: ctx.now,
+    };
+    let inserted = ctx.store()?.insert_user(&NewUser {
+        id: &user.id,
+        email: &user.email,
+        email_normalized: email.normalized(),
+        username: &user.username,
+        username_normalized: &username.normalized(),
+        password_hash: &user.password_hash,
+        now: ctx.now,
+    })?;
+    match inserted {
+        Inserted::Yes => Ok(Response::json(201, &profile(&user))),
+        Inserted::EmailTaken => Err(ApiError::EmailTaken),
+        Inserted::UsernameTaken => Err(ApiError::UsernameTaken),
+    }
+}

@@ -1,0 +1,74 @@
+//! Response bodies shared by several endpoints.
+
+use super::ctx::{self, Ctx};
+use super::error::ApiError;
+use super::keyring;
+use crate::domain::access_token::{self, IssueParams, SessionClaims};
+use crate::domain::refresh_token::RefreshToken;
+use crate::domain::session;
+use crate::domain::time::rfc3339;
+use crate::http::Response;
+use crate::store::users::User;
+use serde_json::json;
+
+pub fn profile(user: &User) -> serde_json::Value {
+    json!({
+        "id": user.id,
+        "email": user.email,
+        "username": user.username,
+        "email_verified": user.email_verified,
+        "created_at": rfc3339(user.created_at),
+    })
+}
+
+/// A fresh refresh token (the secret for the client) and its hash (for the database).
+pub fn new_refresh_token() -> Result<(RefreshToken, String), ApiError> {
+    let token = RefreshToken::from_random(ctx::random()?);
+    let hash = token.hash();
+    Ok((token, hash))
+}
+
+/// The login/refresh answer: a new access token for the session plus the client's refresh token.
+pub fn token_pair(
+    ctx: &Ctx,
+    user: &User,
+    session_id: &str,
+    session_expires_at: i64,
+    refresh: &RefreshToken,
+) -> Result<Response, ApiError> {
+    let key = keyring::signing_key(ctx)?;
+    let expires_at = session::access_expiry(ctx.now, ctx.config.access_token_ttl()?, session_expires_at);
+    let jti = ctx.new_id()?;
+    let issuer = ctx.config.issuer()?;
+    let audience = ctx.config.audience()?;
+    let access = access_token::issue(
+        &key,
+        &IssueParams {
+            issuer: &issuer,
+            audience: &audience,
+            subject: &user.id,
+            jti: &jti,
+            now: u64::try_from(ctx.now).unwrap_or(0),
+            expires_at: u64::try_from(expires_at).unwrap_or(0),
+        },
+        SessionClaims {
+            sid: session_id.to_owned(),
+            username: user.username.clone(),
+            email: user.email.clone(),
+            email_verified: user.email_verified,
+            is_admin: user.is_admin,
+        },
+    )
+    .map_err(|e| ApiError::Internal(format!("signing failed: {e:?}")))?;
+    Ok(Response::json(
+        200,
+        &json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": expires_at - ctx.now,
+            "refresh_token": refresh.as_str(),
+            "refresh_expires_in": session::remaining(session_expires_at, ctx.now),
+        }),
+    )
+    .no_store())
+}

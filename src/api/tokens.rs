@@ -1,0 +1,70 @@
+//! `POST /token/refresh`: rotation with a short grace window and reuse detection.
+
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::responses::{new_refresh_token, token_pair};
+use crate::domain::refresh_token::RefreshToken;
+use crate::domain::session::{RefreshDecision, decide_refresh};
+use crate::http::{Request, Response, json};
+use crate::log;
+use crate::store::sessions::FoundToken;
+use serde_json::json;
+
+/// Concurrent refreshes of one token race on a conditional update; the loser decides again with the
+/// winner's outcome, which settles after one retry.
+const ATTEMPTS: usize = 2;
+
+pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let presented = body.required_str("refresh_token", &mut errors);
+    let Some(presented) = presented.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let token = RefreshToken::parse(presented).ok_or(ApiError::InvalidGrant)?;
+    let old_hash = token.hash();
+    let store = ctx.store()?;
+    let grace = ctx.config.refresh_reuse_grace()?;
+
+    for _ in 0..ATTEMPTS {
+        let found = store.find_refresh_token(&old_hash)?;
+        let decision = decide_refresh(found.as_ref().map(|f| &f.state), ctx.now, grace);
+        let Some(found) = found else {
+            return Err(ApiError::InvalidGrant);
+        };
+        let (next, next_hash) = new_refresh_token()?;
+        let granted = match decision {
+            RefreshDecision::Invalid => return Err(ApiError::InvalidGrant),
+            RefreshDecision::Reused => return Err(reuse_detected(ctx, &found)),
+            RefreshDecision::Rotate => {
+                store.rotate_refresh_token(&old_hash, &next_hash, &found.session_id, ctx.now)?
+            }
+            RefreshDecision::ReissueInGrace => {
+                store.reissue_in_grace(&old_hash, &next_hash, &found.session_id, ctx.now)?
+            }
+        };
+        if granted {
+            let user = store.user_by_id(&found.user_id)?.ok_or(ApiError::InvalidGrant)?;
+            return token_pair(ctx, &user, &found.session_id, found.state.session_expires_at, &next);
+        }
+    }
+    Err(ApiError::Unavailable("refresh kept losing races; try again".to_owned()))
+}
+
+/// A retired token came back too late or twice: whoever holds it may be a thief, so the whole
+/// session goes, the newest successor included.
+fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> ApiError {
+    match ctx
+        .store()
+        .and_then(|s| Ok(s.revoke_session(&found.session_id, "refresh_token_reused", ctx.now)?))
+    {
+        Ok(_) => {
+            log::warn(
+                "refresh_token_reused",
+                json!({"request_id": ctx.request_id, "user_id": found.user_id, "session_id": found.session_id}),
+            );
+            ApiError::RefreshTokenReused
+        }
+        Err(e) => e,
+    }
+}

@@ -1,0 +1,149 @@
+use super::FieldError;
+
+const MAX_LEN: usize = 254;
+const MAX_LOCAL_LEN: usize = 64;
+const MAX_LABEL_LEN: usize = 63;
+
+/// An email address as the user typed it (trimmed), plus the form used for uniqueness and lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    as_given: String,
+    normalized: String,
+}
+
+impl Email {
+    /// Accepts the addresses people actually use (`local@domain.tld`), refuses the rest.
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let trimmed = input.trim();
+        let invalid = |why: &str| FieldError::new("email", "invalid_email", why);
+        if trimmed.is_empty() {
+            return Err(invalid("email must not be empty"));
+        }
+        if trimmed.chars().count() > MAX_LEN {
+            return Err(invalid("email must be at most 254 characters"));
+        }
+        let Some((local, domain)) = trimmed.rsplit_once('@') else {
+            return Err(invalid("email must contain @"));
+        };
+        if !valid_local(local) {
+            return Err(invalid("the part before @ is not valid"));
+        }
+        if !valid_domain(domain) {
+            return Err(invalid("the domain after @ is not valid"));
+        }
+        Ok(Self {
+            as_given: trimmed.to_owned(),
+            normalized: normalize(trimmed),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.as_given
+    }
+
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The part before `@`, lower-cased: the password policy refuses passwords built from it.
+    pub fn local_part(&self) -> &str {
+        self.normalized
+            .rsplit_once('@')
+            .map_or(self.normalized.as_str(), |(local, _)| local)
+    }
+}
+
+/// The lookup form of any string a client sends as an email, valid or not.
+pub fn normalize(input: &str) -> String {
+    input.trim().to_lowercase()
+}
+
+fn valid_local(local: &str) -> bool {
+    let len = local.chars().count();
+    (1..=MAX_LOCAL_LEN).contains(&len)
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"@()<>[]\\,;:\"".contains(c))
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let tld_ok = labels
+        .last()
+        .is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+    labels.len() >= 2
+        && tld_ok
+        && labels.iter().all(|label| {
+            let len = label.chars().count();
+            (1..=MAX_LABEL_LEN).contains(&len)
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_an_ordinary_address_and_keeps_it_as_given() {
+        let email = Email::parse("  Alice.Smith+chat@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "Alice.Smith+chat@Example.COM");
+        assert_eq!(email.normalized(), "alice.smith+chat@example.com");
+        assert_eq!(email.local_part(), "alice.smith+chat");
+    }
+
+    #[test]
+    fn accepts_international_domains_and_subdomains() {
+        assert!(Email::parse("user@mail.пример.рф").is_ok());
+        assert!(Email::parse("user@a.b.example.org").is_ok());
+    }
+
+    #[test]
+    fn refuses_malformed_addresses() {
+        for bad in [
+            "",
+            "   ",
+            "plainaddress",
+            "@example.com",
+            "user@",
+            "user@localhost",
+            "user@example",
+            "user@-example.com",
+            "user@example-.com",
+            "user@exa mple.com",
+            "us er@example.com",
+            ".user@example.com",
+            "user.@example.com",
+            "us..er@example.com",
+            "user@example..com",
+            "user@example.c",
+            "user@127.0.0.1",
+            "user@@example.com",
+            "user\u{0}@example.com",
+        ] {
+            let err = Email::parse(bad).unwrap_err();
+            assert_eq!(err.code, "invalid_email", "{bad:?} should be refused");
+            assert_eq!(err.field, "email");
+        }
+    }
+
+    #[test]
+    fn refuses_overlong_parts() {
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(Email::parse(&long_local).is_err());
+        let long_label = format!("a@{}.com", "b".repeat(64));
+        assert!(Email::parse(&long_label).is_err());
+        let long_total = format!("a@{}.com", vec!["c".repeat(60); 5].join("."));
+        assert!(Email::parse(&long_total).is_err());
+    }
+
+    #[test]
+    fn normalize_ignores_case_and_surrounding_space() {
+        assert_eq!(normalize(" Bob@Example.Com\t"), "bob@example.com");
+    }
+}

@@ -1,0 +1,213 @@
+//! Ed25519 signing keys, their public halves, key ids (RFC 7638 thumbprints) and the JWK form.
+
+use ct_codecs::{Base64UrlSafeNoPadding, Decoder, Encoder};
+use jwt_simple::prelude::{Ed25519KeyPair, Ed25519PublicKey};
+use serde_json::{Value, json};
+
+pub const PUBLIC_KEY_LEN: usize = 32;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyError {
+    /// `jwt_private_key` is not an Ed25519 private key in PEM (PKCS#8).
+    BadPrivateKey,
+    /// A stored or configured public key is not 32 bytes of base64url.
+    BadPublicKey,
+    /// `jwt_previous_public_keys` is not a JWK set of Ed25519 keys.
+    BadKeySet,
+}
+
+/// The key that signs new access tokens.
+pub struct SigningKey {
+    pub kid: String,
+    pair: Ed25519KeyPair,
+}
+
+/// A key that verifies tokens: the current one, or a retired one whose tokens may still be live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    pub kid: String,
+    pub bytes: [u8; PUBLIC_KEY_LEN],
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({})", self.kid)
+    }
+}
+
+impl SigningKey {
+    /// From an operator-supplied PEM (`openssl genpkey -algorithm ed25519`).
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let pair = Ed25519KeyPair::from_pem(pem.trim()).map_err(|_| KeyError::BadPrivateKey)?;
+        Ok(Self::from_pair(pair))
+    }
+
+    /// From the 64-byte secret+public form kept in the database for a generated key.
+    pub fn from_stored(b64: &str) -> Result<Self, KeyError> {
+        let raw = Base64UrlSafeNoPadding::decode_to_vec(b64, None).map_err(|_| KeyError::BadPrivateKey)?;
+        let pair = Ed25519KeyPair::from_bytes(&raw).map_err(|_| KeyError::BadPrivateKey)?;
+        Ok(Self::from_pair(pair))
+    }
+
+    /// A fresh random key (development set-ups with no configured key).
+    pub fn generate() -> Self {
+        Self::from_pair(Ed25519KeyPair::generate())
+    }
+
+    /// The form `from_stored` reads back. A secret: store it, never log it.
+    pub fn to_stored(&self) -> String {
+        b64url(&self.pair.to_bytes())
+    }
+
+    pub fn public(&self) -> PublicKey {
+        let mut bytes = [0u8; PUBLIC_KEY_LEN];
+        let raw = self.pair.public_key().to_bytes();
+        if let Some(src) = raw.get(..PUBLIC_KEY_LEN) {
+            bytes.copy_from_slice(src);
+        }
+        PublicKey {
+            kid: self.kid.clone(),
+            bytes,
+        }
+    }
+
+    pub(crate) fn pair(&self) -> &Ed25519KeyPair {
+        &self.pair
+    }
+
+    fn from_pair(pair: Ed25519KeyPair) -> Self {
+        let kid = thumbprint(&pair.public_key().to_bytes());
+        let pair = pair.with_key_id(&kid);
+        Self { kid, pair }
+    }
+}
+
+impl PublicKey {
+    /// From the base64url `x` of a JWK; the key id is always recomputed, never trusted.
+    pub fn from_x(x: &str) -> Result<Self, KeyError> {
+        let raw = Base64UrlSafeNoPadding::decode_to_vec(x, None).map_err(|_| KeyError::BadPublicKey)?;
+        let bytes: [u8; PUBLIC_KEY_LEN] = raw.try_into().map_err(|_| KeyError::BadPublicKey)?;
+        Ok(Self {
+            kid: thumbprint(&bytes),
+            bytes,
+        })
+    }
+
+    pub fn x(&self) -> String {
+        b64url(&self.bytes)
+    }
+
+    pub(crate) fn jwt_simple(&self) -> Result<Ed25519PublicKey, KeyError> {
+        Ed25519PublicKey::from_bytes(&self.bytes).map_err(|_| KeyError::BadPublicKey)
+    }
+
+    pub fn to_jwk(&self) -> Value {
+        json!({
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": self.kid,
+            "x": self.x(),
+        })
+    }
+}
+
+/// Reads retired keys from a JWK set (`{"keys":[...]}`) or a bare array of JWKs, as served by
+/// `/.well-known/jwks.json` before a rotation. An empty string means none.
+pub fn parse_key_set(text: &str) -> Result<Vec<PublicKey>, KeyError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let value: Value = serde_json::from_str(text).map_err(|_| KeyError::BadKeySet)?;
+    let keys = match &value {
+        Value::Array(keys) => keys,
+        Value::Object(set) => match set.get("keys") {
+            Some(Value::Array(keys)) => keys,
+            _ => return Err(KeyError::BadKeySet),
+        },
+        _ => return Err(KeyError::BadKeySet),
+    };
+    keys.iter()
+        .map(|jwk| {
+            let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+            if field("kty") != Some("OKP") || field("crv") != Some("Ed25519") {
+                return Err(KeyError::BadKeySet);
+            }
+            PublicKey::from_x(field("x").ok_or(KeyError::BadKeySet)?)
+        })
+        .collect()
+}
+
+/// RFC 7638 JWK thumbprint: base64url(SHA-256 of the canonical required members).
+pub fn thumbprint(public_key: &[u8]) -> String {
+    let canonical = format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        b64url(public_key)
+    );
+    b64url(&hmac_sha256::Hash::hash(canonical.as_bytes()))
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    Base64UrlSafeNoPadding::encode_to_string(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 8037 appendix A.1 key.
+    const RFC8037_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+    const RFC8037_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+
+    #[test]
+    fn reads_a_pem_private_key_and_derives_the_public_key() {
+        let key = SigningKey::from_pem(RFC8037_PEM).unwrap();
+        assert_eq!(key.public().x(), RFC8037_X);
+    }
+
+    #[test]
+    fn key_id_is_the_rfc7638_thumbprint() {
+        // RFC 8037 appendix A.3 gives this thumbprint for the key above.
+        let key = SigningKey::from_pem(RFC8037_PEM).unwrap();
+        assert_eq!(key.kid, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(PublicKey::from_x(RFC8037_X).unwrap().kid, key.kid);
+    }
+
+    #[test]
+    fn stored_form_round_trips() {
+        let key = SigningKey::generate();
+        let again = SigningKey::from_stored(&key.to_stored()).unwrap();
+        assert_eq!(again.public(), key.public());
+    }
+
+    #[test]
+    fn refuses_garbage_keys() {
+        assert_eq!(SigningKey::from_pem("nope").unwrap_err(), KeyError::BadPrivateKey);
+        assert_eq!(SigningKey::from_stored("!!").unwrap_err(), KeyError::BadPrivateKey);
+        assert_eq!(PublicKey::from_x("AAAA").unwrap_err(), KeyError::BadPublicKey);
+    }
+
+    #[test]
+    fn reads_key_sets_in_both_shapes() {
+        let jwk = PublicKey::from_x(RFC8037_X).unwrap().to_jwk();
+        let set = json!({ "keys": [jwk.clone()] }).to_string();
+        let arr = json!([jwk]).to_string();
+        assert_eq!(parse_key_set(&set).unwrap().len(), 1);
+        assert_eq!(parse_key_set(&arr).unwrap().len(), 1);
+        assert!(parse_key_set("").unwrap().is_empty());
+        for bad in ["{", "{}", "42", r#"[{"kty":"RSA","x":"AA"}]"#, r#"[{"kty":"OKP","crv":"Ed25519"}]"#] {
+            assert_eq!(parse_key_set(bad).unwrap_err(), KeyError::BadKeySet, "{bad}");
+        }
+    }
+
+    #[test]
+    fn jwk_has_the_members_verifiers_need() {
+        let jwk = PublicKey::from_x(RFC8037_X).unwrap().to_jwk();
+        assert_eq!(jwk["kty"], "OKP");
+        assert_eq!(jwk["crv"], "Ed25519");
+        assert_eq!(jwk["alg"], "EdDSA");
+        assert_eq!(jwk["use"], "sig");
+        assert_eq!(jwk["x"], RFC8037_X);
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure rules of the service: no Spin, no HTTP, no SQL. Time is always a parameter.
+
+pub mod access_token;
+pub mod email;
+pub mod field_error;
+pub mod ids;
+pub mod keys;
+pub mod password;
+pub mod refresh_token;
+pub mod session;
+pub mod time;
+pub mod username;
+
+pub use field_error::FieldError;

@@ -1,0 +1,12 @@
+//! HTTP plumbing: reading the request, routing, JSON bodies, Bearer tokens, problem+json, writing the
+//! response. Knows nothing of accounts or tokens.
+
+pub mod bearer;
+pub mod json;
+pub mod problem;
+pub mod request;
+pub mod response;
+pub mod router;
+
+pub use request::Request;
+pub use response::Response;

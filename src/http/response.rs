@@ -1,0 +1,79 @@
+//! The response as plain data, and how it is handed back to the host.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn json(status: u16, body: &Value) -> Self {
+        Self::new(status).with_body("application/json", body.to_string().into_bytes())
+    }
+
+    pub fn with_body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers.push(("content-type".to_owned(), content_type.to_owned()));
+        self.body = body;
+        self
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// For responses that carry tokens: never cached by browsers or proxies.
+    pub fn no_store(self) -> Self {
+        self.with_header("cache-control", "no-store")
+            .with_header("pragma", "no-cache")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Writes the response to the host and finishes the body, so the client has it before any work the
+/// request still does afterwards.
+pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
+    use spin_sdk::http::{Fields, OutgoingBody, OutgoingResponse};
+    let mut entries: Vec<(String, Vec<u8>)> = response
+        .headers
+        .into_iter()
+        .map(|(n, v)| (n, v.into_bytes()))
+        .collect();
+    entries.push(("content-length".to_owned(), response.body.len().to_string().into_bytes()));
+    let headers = Fields::from_list(&entries).unwrap_or_else(|_| Fields::new());
+    let outgoing = OutgoingResponse::new(headers);
+    if outgoing.set_status_code(response.status).is_err() {
+        let _ = outgoing.set_status_code(500);
+    }
+    let Ok(body) = outgoing.body() else {
+        return;
+    };
+    out.set(outgoing);
+    if let Ok(stream) = body.write() {
+        // A client that has gone away cannot be told anything more; the request's own work still stands.
+        for chunk in response.body.chunks(4096) {
+            if stream.blocking_write_and_flush(chunk).is_err() {
+                break;
+            }
+        }
+        drop(stream);
+    }
+    let _ = OutgoingBody::finish(body, None);
+}

@@ -1,0 +1,160 @@
+//! The small interface each database backend implements. Queries are written once, with `$1..$n`
+//! placeholders and SQL both backends accept; a backend adapts placeholders, values and errors.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Bool(bool),
+    Text(String),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbError {
+    /// The database cannot be reached or opened: a 503, worth retrying.
+    Unavailable(String),
+    /// Another writer holds the database longer than the busy timeout: a 503, worth retrying.
+    Busy(String),
+    /// A statement failed for another reason.
+    Query(String),
+    /// A row did not hold the type the code expects (schema drift).
+    Decode(String),
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Unavailable(m) => write!(f, "database unavailable: {m}"),
+            DbError::Busy(m) => write!(f, "database busy: {m}"),
+            DbError::Query(m) => write!(f, "query failed: {m}"),
+            DbError::Decode(m) => write!(f, "unexpected row shape: {m}"),
+        }
+    }
+}
+
+/// One result row; getters never panic, a wrong shape is a `DbError::Decode`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> Result<&Value, DbError> {
+        self.0
+            .get(i)
+            .ok_or_else(|| DbError::Decode(format!("no column {i}")))
+    }
+
+    pub fn text(&self, i: usize) -> Result<String, DbError> {
+        match self.at(i)? {
+            Value::Text(s) => Ok(s.clone()),
+            other => Err(DbError::Decode(format!("column {i}: want text, got {other:?}"))),
+        }
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+
+    pub fn int(&self, i: usize) -> Result<i64, DbError> {
+        match self.at(i)? {
+            Value::Int(v) => Ok(*v),
+            other => Err(DbError::Decode(format!("column {i}: want integer, got {other:?}"))),
+        }
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    /// SQLite keeps booleans as 0/1 integers, PostgreSQL as booleans: both read as `bool`.
+    pub fn bool(&self, i: usize) -> Result<bool, DbError> {
+        match self.at(i)? {
+            Value::Bool(v) => Ok(*v),
+            Value::Int(v) => Ok(*v != 0),
+            other => Err(DbError::Decode(format!("column {i}: want boolean, got {other:?}"))),
+        }
+    }
+}
+
+pub trait Db {
+    /// Runs one statement and returns its rows (none for most writes without `RETURNING`).
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+
+    /// Starts a transaction that will write: SQLite must take the write lock at once
+    /// (`BEGIN IMMEDIATE`) or concurrent writers fail instead of waiting.
+    fn begin_write(&self) -> Result<(), DbError>;
+
+    /// The backend's migrations, in version order.
+    fn migrations(&self) -> &'static [super::migrations::Migration];
+
+    /// Runs once before a migration, outside any transaction (SQLite switches to WAL here, which
+    /// persists in the file and lets readers proceed while a writer commits).
+    fn prepare_schema_change(&self) -> Result<(), DbError>;
+
+    /// Statement run first inside the migration transaction so that concurrent instances migrate one
+    /// at a time; `None` where `begin_write` already serialises writers.
+    fn migration_lock(&self) -> Option<&'static str>;
+
+    /// Whether an error means a constraint refused a row (so the caller can report a conflict).
+    fn is_unique_violation(&self, error: &DbError) -> bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_read_from_either_backend_form() {
+        let row = Row(vec![Value::Int(1), Value::Bool(false), Value::Int(0)]);
+        assert_eq!(row.bool(0), Ok(true));
+        assert_eq!(row.bool(1), Ok(false));
+        assert_eq!(row.bool(2), Ok(false));
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors_not_panics() {
+        let row = Row(vec![Value::Null, Value::Text("x".into())]);
+        assert_eq!(row.opt_text(0), Ok(None));
+        assert_eq!(row.opt_int(0), Ok(None));
+        assert!(row.int(1).is_err());
+        assert!(row.text(0).is_err());
+        assert!(row.text(7).is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! Spin's PostgreSQL interface (`spin:postgres/postgres@3.0.0`, present in every Spin 3.x and 4.x).
+
+use super::db::{Db, DbError, Row, Value};
+use super::migrations::{Migration, POSTGRES};
+use spin_sdk::pg3::{Connection, DbValue, ParameterValue, PgError as Error};
+
+pub struct Postgres {
+    conn: Connection,
+}
+
+impl Postgres {
+    pub fn open(url: &str) -> Result<Self, DbError> {
+        let conn = Connection::open(url).map_err(|e| map_error(&e))?;
+        Ok(Self { conn })
+    }
+}
+
+impl Db for Postgres {
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let params: Vec<ParameterValue> = params.iter().map(to_pg).collect();
+        let rows = self.conn.query(sql, &params).map_err(|e| map_error(&e))?;
+        rows.rows
+            .into_iter()
+            .map(|row| row.into_iter().map(from_pg).collect::<Result<Vec<_>, _>>().map(Row))
+            .collect()
+    }
+
+    fn begin_write(&self) -> Result<(), DbError> {
+        self.query("BEGIN", &[]).map(drop)
+    }
+
+    fn prepare_schema_change(&self) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn migrations(&self) -> &'static [Migration] {
+        POSTGRES
+    }
+
+    fn migration_lock(&self) -> Option<&'static str> {
+        // Transaction-scoped, so the lock ends with the transaction even on a pooled connection.
+        Some("SELECT 1 FROM pg_advisory_xact_lock(7316210455306123011)")
+    }
+
+    fn is_unique_violation(&self, error: &DbError) -> bool {
+        matches!(error, DbError::Query(m) if m.contains("23505") || m.contains("duplicate key"))
+    }
+}
+
+fn to_pg(value: &Value) -> ParameterValue {
+    match value {
+        Value::Null => ParameterValue::DbNull,
+        Value::Int(v) => ParameterValue::Int64(*v),
+        Value::Bool(v) => ParameterValue::Boolean(*v),
+        Value::Text(v) => ParameterValue::Str(v.clone()),
+    }
+}
+
+fn from_pg(value: DbValue) -> Result<Value, DbError> {
+    Ok(match value {
+        DbValue::DbNull => Value::Null,
+        DbValue::Boolean(v) => Value::Bool(v),
+        DbValue::Int8(v) => Value::Int(v.into()),
+        DbValue::Int16(v) => Value::Int(v.into()),
+        DbValue::Int32(v) => Value::Int(v.into()),
+        DbValue::Int64(v) => Value::Int(v),
+        DbValue::Str(v) => Value::Text(v),
+        other => return Err(DbError::Decode(format!("unexpected PostgreSQL value {other:?}"))),
+    })
+}
+
+fn map_error(error: &Error) -> DbError {
+    match error {
+        Error::ConnectionFailed(m) => DbError::Unavailable(m.clone()),
+        Error::QueryFailed(m) => DbError::Query(m.clone()),
+        Error::BadParameter(m) | Error::ValueConversionFailed(m) | Error::Other(m) => {
+            DbError::Query(m.clone())
+        }
+    }
+}

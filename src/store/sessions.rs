@@ -1,0 +1,142 @@
+use super::{DbError, Store, Value};
+use crate::domain::session::PresentedToken;
+
+/// A refresh token found by its hash, with what the rules need about its session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundToken {
+    pub session_id: String,
+    pub user_id: String,
+    pub state: PresentedToken,
+}
+
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub token_hash: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    pub fn create_session(&self, new: &NewSession<'_>) -> Result<(), DbError> {
+        self.transaction(|tx| {
+            tx.query(
+                "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                &[
+                    new.id.into(),
+                    new.user_id.into(),
+                    Value::Int(new.now),
+                    Value::Int(new.expires_at),
+                ],
+            )?;
+            tx.insert_refresh_token(new.token_hash, new.id, new.now)
+        })
+    }
+
+    fn insert_refresh_token(&self, hash: &str, session_id: &str, now: i64) -> Result<(), DbError> {
+        self.query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES ($1, $2, $3)",
+            &[hash.into(), session_id.into(), Value::Int(now)],
+        )
+        .map(drop)
+    }
+
+    pub fn find_refresh_token(&self, hash: &str) -> Result<Option<FoundToken>, DbError> {
+        let Some(row) = self.query_one(
+            "SELECT t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, \
+             s.revoked_at IS NOT NULL FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             WHERE t.token_hash = $1",
+            &[hash.into()],
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(FoundToken {
+            session_id: row.text(0)?,
+            user_id: row.text(1)?,
+            state: PresentedToken {
+                rotated_at: row.opt_int(2)?,
+                grace_used: row.bool(3)?,
+                session_expires_at: row.int(4)?,
+                session_revoked: row.bool(5)?,
+            },
+        }))
+    }
+
+    /// Retires the current token and records its successor. `false` when another request rotated it
+    /// first (the caller then decides again with fresh state).
+    pub fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        self.transaction(|tx| {
+            let claimed = tx.query(
+                "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
+                 RETURNING token_hash",
+                &[old_hash.into(), Value::Int(now)],
+            )?;
+            if claimed.is_empty() {
+                return Ok(false);
+            }
+            tx.insert_refresh_token(new_hash, session_id, now)?;
+            Ok(true)
+        })
+    }
+
+    /// Spends a retired token's single extra use inside the grace window. `false` when it was spent already.
+    pub fn reissue_in_grace(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        self.transaction(|tx| {
+            let claimed = tx.query(
+                "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
+                 AND rotated_at IS NOT NULL AND grace_used = FALSE RETURNING token_hash",
+                &[old_hash.into()],
+            )?;
+            if claimed.is_empty() {
+                return Ok(false);
+            }
+            tx.insert_refresh_token(new_hash, session_id, now)?;
+            Ok(true)
+        })
+    }
+
+    /// Revokes one session (every token of its family). `true` if it was active until now.
+    pub fn revoke_session(&self, session_id: &str, reason: &str, now: i64) -> Result<bool, DbError> {
+        let revoked = self.query(
+            "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL \
+             RETURNING id",
+            &[session_id.into(), Value::Int(now), reason.into()],
+        )?;
+        Ok(!revoked.is_empty())
+    }
+
+    /// Revokes every active session of a user; returns the ids revoked.
+    pub fn revoke_user_sessions(&self, user_id: &str, reason: &str, now: i64) -> Result<Vec<String>, DbError> {
+        self.query(
+            "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
+             AND revoked_at IS NULL RETURNING id",
+            &[user_id.into(), Value::Int(now), reason.into()],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect()
+    }
+
+    /// Whether a session still accepts its access tokens.
+    pub fn session_is_active(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
+        Ok(self
+            .query_one(
+                "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
+                &[session_id.into(), Value::Int(now)],
+            )?
+            .is_some())
+    }
+}

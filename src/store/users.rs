@@ -1,0 +1,109 @@
+use super::{DbError, Row, Store, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub username: String,
+    pub password_hash: String,
+    pub email_verified: bool,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub email_normalized: &'a str,
+    pub username: &'a str,
+    pub username_normalized: &'a str,
+    pub password_hash: &'a str,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Yes,
+    EmailTaken,
+    UsernameTaken,
+}
+
+const COLUMNS: &str =
+    "id, email, username, password_hash, email_verified, is_admin, created_at";
+
+fn user(row: &Row) -> Result<User, DbError> {
+    Ok(User {
+        id: row.text(0)?,
+        email: row.text(1)?,
+        username: row.text(2)?,
+        password_hash: row.text(3)?,
+        email_verified: row.bool(4)?,
+        is_admin: row.bool(5)?,
+        created_at: row.int(6)?,
+    })
+}
+
+impl Store {
+    /// Inserts unless the email or username is taken. Safe under concurrency: the unique indexes decide,
+    /// and a refused insert is reported as the conflict it was, never as an error.
+    pub fn insert_user(&self, new: &NewUser<'_>) -> Result<Inserted, DbError> {
+        let inserted = self.query(
+            "INSERT INTO users (id, email, email_normalized, username, username_normalized, \
+             password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+             ON CONFLICT DO NOTHING RETURNING id",
+            &[
+                new.id.into(),
+                new.email.into(),
+                new.email_normalized.into(),
+                new.username.into(),
+                new.username_normalized.into(),
+                new.password_hash.into(),
+                Value::Int(new.now),
+            ],
+        )?;
+        if !inserted.is_empty() {
+            return Ok(Inserted::Yes);
+        }
+        let email_taken = self
+            .query_one(
+                "SELECT 1 FROM users WHERE email_normalized = $1",
+                &[new.email_normalized.into()],
+            )?
+            .is_some();
+        Ok(if email_taken {
+            Inserted::EmailTaken
+        } else {
+            Inserted::UsernameTaken
+        })
+    }
+
+    pub fn user_by_email(&self, email_normalized: &str) -> Result<Option<User>, DbError> {
+        self.user_where("email_normalized", email_normalized)
+    }
+
+    pub fn user_by_username(&self, username_normalized: &str) -> Result<Option<User>, DbError> {
+        self.user_where("username_normalized", username_normalized)
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Result<Option<User>, DbError> {
+        self.user_where("id", id)
+    }
+
+    fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, DbError> {
+        self.query_one(
+            &format!("SELECT {COLUMNS} FROM users WHERE {column} = $1"),
+            &[value.into()],
+        )?
+        .as_ref()
+        .map(user)
+        .transpose()
+    }
+
+    pub fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> Result<(), DbError> {
+        self.query(
+            "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+            &[user_id.into(), hash.into(), Value::Int(now)],
+        )
+        .map(drop)
+    }
+}

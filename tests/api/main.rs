@@ -1,0 +1,9 @@
+//! The API test suite: the real component, served by the native test host, driven over HTTP.
+//! Each test runs against SQLite and against PostgreSQL (see `backend_tests!`).
+
+#[path = "../host/mod.rs"]
+mod host;
+#[path = "../support/mod.rs"]
+mod support;
+
+mod health;

@@ -1,0 +1,274 @@
+//! `TestApp`: the component served by the test host on its own fresh database.
+
+use super::client::{Client, TestResponse};
+use super::databases::{PgDatabase, TempDir};
+use crate::host::clock::TestClock;
+use crate::host::{HostConfig, Server, component};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Variables every test app gets unless it overrides them: cheap password hashing keeps the suite
+/// fast (the cost parameters are exercised by their own tests), and no mail relay or broker is
+/// assumed to be running.
+const TEST_DEFAULTS: &[(&str, &str)] = &[
+    ("password_hash_memory_kib", "256"),
+    ("password_hash_iterations", "1"),
+    ("issuer", "https://auth.chatty.test"),
+    ("audience", "chatty"),
+];
+
+pub struct TestApp {
+    pub server: Server,
+    pub backend: Backend,
+    pub clock: TestClock,
+    pub log: MemoryOutputPipe,
+    pub client: Client,
+    pub variables: HashMap<String, String>,
+    pub pg: Option<PgDatabase>,
+    pub dir: TempDir,
+}
+
+impl TestApp {
+    /// A fresh app; `None` only when PostgreSQL is wanted but unreachable outside CI.
+    pub async fn spawn(backend: Backend, vars: &[(&str, String)]) -> Option<Self> {
+        let dir = TempDir::new();
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgDatabase::create().await?),
+        };
+        let mut variables: HashMap<String, String> = TEST_DEFAULTS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        if let Some(pg) = &pg {
+            variables.insert("database_url".into(), pg.url());
+            variables.insert("database_origin".into(), pg.origin());
+        }
+        for (k, v) in vars {
+            variables.insert((*k).to_owned(), v.clone());
+        }
+        Some(Self::start(backend, variables, pg, dir).await)
+    }
+
+    async fn start(backend: Backend, variables: HashMap<String, String>, pg: Option<PgDatabase>, dir: TempDir) -> Self {
+        let clock = TestClock::default();
+        let log = MemoryOutputPipe::new(64 * 1024 * 1024);
+        let manifest = component::manifest().expect("spin.toml");
+        let server = Server::start(HostConfig {
+            manifest,
+            variables: variables.clone(),
+            sqlite_path: dir.0.join("sqlite_db.db"),
+            clock: clock.clone(),
+            log: Some(log.clone()),
+        })
+        .await
+        .expect("start the component");
+        let client = Client::new(format!("http://{}", server.addr));
+        Self {
+            server,
+            backend,
+            clock,
+            log,
+            client,
+            variables,
+            pg,
+            dir,
+        }
+    }
+
+    /// A second app on the same database (another replica), with extra variables.
+    pub async fn replica(&self, vars: &[(&str, String)]) -> Server {
+        let mut variables = self.variables.clone();
+        for (k, v) in vars {
+            variables.insert((*k).to_owned(), v.clone());
+        }
+        Server::start(HostConfig {
+            manifest: component::manifest().expect("spin.toml"),
+            variables,
+            sqlite_path: self.dir.0.join("sqlite_db.db"),
+            clock: self.clock.clone(),
+            log: Some(self.log.clone()),
+        })
+        .await
+        .expect("start a replica")
+    }
+
+    /// Ends the test: waits for in-flight work, checks that no request trapped, drops the database.
+    pub async fn finish(self) {
+        self.server.settle().await;
+        let traps = self.server.traps();
+        if let Some(pg) = &self.pg {
+            pg.drop_database().await;
+        }
+        assert_eq!(traps, 0, "the component trapped; log:\n{}", self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        String::from_utf8_lossy(&self.log.contents()).into_owned()
+    }
+
+    /// Every JSON log line the component wrote.
+    pub fn log_lines(&self) -> Vec<Value> {
+        self.log_text()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.unix_secs()
+    }
+
+    /// Rows of a query against the app's database, every value rendered as text (NULL as None).
+    pub async fn db_rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match &self.pg {
+            Some(pg) => {
+                let client = pg.client().await;
+                client
+                    .simple_query(sql)
+                    .await
+                    .expect("query")
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        tokio_postgres::SimpleQueryMessage::Row(row) => {
+                            Some((0..row.len()).map(|i| row.get(i).map(str::to_owned)).collect())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+            None => {
+                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db")).expect("open sqlite");
+                let mut stmt = conn.prepare(sql).expect("prepare");
+                let n = stmt.column_count();
+                stmt.query_map([], |row| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match row.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => None,
+                                rusqlite::types::ValueRef::Integer(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Real(v) => Some(v.to_string()),
+                                rusqlite::types::ValueRef::Text(v) => Some(String::from_utf8_lossy(v).into_owned()),
+                                rusqlite::types::ValueRef::Blob(v) => Some(format!("{v:?}")),
+                            })
+                        })
+                        .collect()
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+            }
+        }
+    }
+
+    /// Runs a statement against the app's database (test set-up such as making a user an admin).
+    pub async fn db_execute(&self, sql: &str) {
+        match &self.pg {
+            Some(pg) => {
+                pg.client().await.batch_execute(sql).await.expect("execute");
+            }
+            None => {
+                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db")).expect("open sqlite");
+                conn.execute_batch(sql).expect("execute");
+            }
+        }
+    }
+
+    // Typed requests.
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.client.get(path, None).await
+    }
+
+    pub async fn get_authorized(&self, path: &str, token: &str) -> TestResponse {
+        self.client.get(path, Some(token)).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.client.post_json(path, body, None).await
+    }
+
+    pub async fn post_json_authorized(&self, path: &str, body: &Value, token: &str) -> TestResponse {
+        self.client.post_json(path, body, Some(token)).await
+    }
+
+    pub async fn register(&self, email: &str, username: &str, password: &str) -> TestResponse {
+        self.post_json(
+            "/register",
+            &json!({"email": email, "username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post_json("/login", &json!({"email": email, "password": password})).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> TestResponse {
+        self.post_json("/token/refresh", &json!({"refresh_token": refresh_token})).await
+    }
+
+    pub async fn verify(&self, access_token: &str) -> TestResponse {
+        self.get_authorized("/verify", access_token).await
+    }
+
+    /// Registers a user with unique names and a valid password.
+    pub async fn new_user(&self) -> TestUser {
+        let name = super::databases::unique_name("u").replace('_', "");
+        let name: String = name.chars().rev().take(24).collect();
+        let user = TestUser {
+            email: format!("{name}@example.com"),
+            username: name,
+            password: "correct horse battery staple".to_owned(),
+        };
+        let response = self.register(&user.email, &user.username, &user.password).await;
+        assert_eq!(response.status, 201, "register: {}", response.text());
+        user
+    }
+
+    /// Registers and logs in a user; returns the user and the login response body.
+    pub async fn logged_in_user(&self) -> (TestUser, Tokens) {
+        let user = self.new_user().await;
+        let response = self.login(&user.email, &user.password).await;
+        assert_eq!(response.status, 200, "login: {}", response.text());
+        (user, Tokens::from(&response))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub email: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+impl From<&TestResponse> for Tokens {
+    fn from(response: &TestResponse) -> Self {
+        let body = response.json();
+        Self {
+            access: body["access_token"].as_str().expect("access_token").to_owned(),
+            refresh: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- component log ---\n{}--- end of component log ---", self.log_text());
+        }
+    }
+}
