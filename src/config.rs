@@ -106,7 +106,10 @@ impl<V: Variables> Config<V> {
             .parse()
             .map_err(|_| ConfigError::new(name, format!("must be a whole number, got {text:?}")))?;
         if !(min..=max).contains(&value) {
-            return Err(ConfigError::new(name, format!("must be between {min} and {max}")));
+            return Err(ConfigError::new(
+                name,
+                format!("must be between {min} and {max}"),
+            ));
         }
         Ok(value)
     }
@@ -171,7 +174,12 @@ impl<V: Variables> Config<V> {
     pub fn password_hash_params(&self) -> Result<HashParams, ConfigError> {
         let defaults = HashParams::default();
         let params = HashParams {
-            memory_kib: self.u32("password_hash_memory_kib", defaults.memory_kib, 8, 1_048_576)?,
+            memory_kib: self.u32(
+                "password_hash_memory_kib",
+                defaults.memory_kib,
+                8,
+                1_048_576,
+            )?,
             iterations: self.u32("password_hash_iterations", defaults.iterations, 1, 64)?,
             parallelism: self.u32("password_hash_parallelism", defaults.parallelism, 1, 16)?,
         };
@@ -230,7 +238,9 @@ pub mod tests {
         let c = config(&[("database_url", " postgres://u@db:5432/auth ")]);
         assert_eq!(
             c.database(),
-            Ok(Database::Postgres(Secret("postgres://u@db:5432/auth".into())))
+            Ok(Database::Postgres(Secret(
+                "postgres://u@db:5432/auth".into()
+            )))
         );
         assert!(config(&[("database_url", "mysql://x")]).database().is_err());
     }
@@ -241,17 +251,33 @@ pub mod tests {
             .access_token_ttl()
             .unwrap_err();
         assert_eq!(err.variable, "access_token_ttl_seconds");
-        assert!(config(&[("access_token_ttl_seconds", "0")]).access_token_ttl().is_err());
-        assert_eq!(config(&[("refresh_reuse_grace_seconds", "0")]).refresh_reuse_grace(), Ok(0));
-        assert!(config(&[("password_hash_parallelism", "0")]).password_hash_params().is_err());
+        assert!(
+            config(&[("access_token_ttl_seconds", "0")])
+                .access_token_ttl()
+                .is_err()
+        );
+        assert_eq!(
+            config(&[("refresh_reuse_grace_seconds", "0")]).refresh_reuse_grace(),
+            Ok(0)
+        );
+        assert!(
+            config(&[("password_hash_parallelism", "0")])
+                .password_hash_params()
+                .is_err()
+        );
     }
 
     #[test]
     fn secrets_never_print() {
-        let secret = config(&[("admin_token", "s3cr3t-admin")]).admin_token().unwrap().unwrap();
+        let secret = config(&[("admin_token", "s3cr3t-admin")])
+            .admin_token()
+            .unwrap()
+            .unwrap();
         assert_eq!(secret.expose(), "s3cr3t-admin");
         assert!(!format!("{secret:?}").contains("s3cr3t"));
-        let db = config(&[("database_url", "postgres://u:hunter2@db/x")]).database().unwrap();
+        let db = config(&[("database_url", "postgres://u:hunter2@db/x")])
+            .database()
+            .unwrap();
         assert!(!format!("{db:?}").contains("hunter2"));
     }
 

@@ -21,7 +21,10 @@ pub fn authenticate(ctx: &Ctx, request: &Request) -> Result<VerifiedToken, ApiEr
         },
     )
     .map_err(|_| ApiError::InvalidToken)?;
-    if !ctx.store()?.session_is_active(&verified.claims.sid, ctx.now)? {
+    if !ctx
+        .store()?
+        .session_is_active(&verified.claims.sid, ctx.now)?
+    {
         return Err(ApiError::InvalidToken);
     }
     Ok(verified)

@@ -51,6 +51,7 @@ impl Ctx {
 /// Bytes from the host's cryptographic random source.
 pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("random source failed: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::Internal(format!("random source failed: {e}")))?;
     Ok(bytes)
 }

@@ -78,9 +78,12 @@ impl ApiError {
                 "Payload too large",
                 "the body must be at most 64 KiB",
             ),
-            E::Body(BodyError::Unreadable) => {
-                Problem::new(400, "unreadable_body", "Unreadable body", "the body could not be read")
-            }
+            E::Body(BodyError::Unreadable) => Problem::new(
+                400,
+                "unreadable_body",
+                "Unreadable body",
+                "the body could not be read",
+            ),
             E::Body(BodyError::Malformed(why)) => {
                 Problem::new(400, "malformed_json", "Malformed JSON", why.clone())
             }

@@ -48,7 +48,8 @@ pub fn signing_key(ctx: &Ctx) -> Result<SigningKey, ApiError> {
 pub fn verification_keys(ctx: &Ctx) -> Result<Vec<PublicKey>, ApiError> {
     let mut keys = Vec::with_capacity(2);
     if let Some(pem) = ctx.config.jwt_private_key()? {
-        let key = SigningKey::from_pem(pem.expose()).map_err(|e| misconfigured("jwt_private_key", e))?;
+        let key =
+            SigningKey::from_pem(pem.expose()).map_err(|e| misconfigured("jwt_private_key", e))?;
         keys.push(key.public());
     } else if let Some(x) = ctx.store()?.generated_public_key()? {
         keys.push(

@@ -16,8 +16,12 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email_raw = body.optional_str("email", &mut errors);
     let username_raw = body.optional_str("username", &mut errors);
     let password_raw = body.required_str("password", &mut errors);
-    if email_raw.is_none() && username_raw.is_none() && errors.iter().all(|e| e.field == "password") {
-        errors.insert(0, FieldError::new("email", "required", "email or username is required"));
+    if email_raw.is_none() && username_raw.is_none() && errors.iter().all(|e| e.field == "password")
+    {
+        errors.insert(
+            0,
+            FieldError::new("email", "required", "email or username is required"),
+        );
     }
     let Some(password_raw) = password_raw.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
@@ -36,7 +40,10 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
     let password = Password::for_login(password_raw);
     let matches = hash::verify(&password, &stored_hash).unwrap_or_else(|e| {
-        log::error("stored_hash_unusable", json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}));
+        log::error(
+            "stored_hash_unusable",
+            json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
+        );
         false
     });
     let Some(user) = user.filter(|_| matches) else {
@@ -65,8 +72,15 @@ fn upgrade_hash(ctx: &Ctx, user_id: &str, password: &Password, params: hash::Has
         .and_then(|salt| {
             hash::hash(password, params, &salt).map_err(|e| ApiError::Internal(format!("{e:?}")))
         })
-        .and_then(|new_hash| Ok(ctx.store()?.set_password_hash(user_id, &new_hash, ctx.now)?));
+        .and_then(|new_hash| {
+            Ok(ctx
+                .store()?
+                .set_password_hash(user_id, &new_hash, ctx.now)?)
+        });
     if let Err(e) = result {
-        log::warn("password_rehash_failed", json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}));
+        log::warn(
+            "password_rehash_failed",
+            json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
+        );
     }
 }

@@ -21,10 +21,10 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     };
     if let Some(token) = RefreshToken::parse(presented) {
         let store = ctx.store()?;
-        if let Some(found) = store.find_refresh_token(&token.hash())? {
-            if caller.as_ref().is_none_or(|sub| *sub == found.user_id) {
-                store.revoke_session(&found.session_id, "logout", ctx.now)?;
-            }
+        if let Some(found) = store.find_refresh_token(&token.hash())?
+            && caller.as_ref().is_none_or(|sub| *sub == found.user_id)
+        {
+            store.revoke_session(&found.session_id, "logout", ctx.now)?;
         }
     }
     Ok(Response::new(204).no_store())
@@ -32,6 +32,7 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn logout_all(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let caller = authenticate(ctx, request)?;
-    ctx.store()?.revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
+    ctx.store()?
+        .revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
     Ok(Response::new(204).no_store())
 }

@@ -3,8 +3,8 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::keyring;
-use crate::http::Response;
 use crate::http::Request;
+use crate::http::Response;
 use serde_json::json;
 
 /// The API description, embedded at build time and served as is.
@@ -15,7 +15,10 @@ const JWKS_MAX_AGE_SECS: u32 = 300;
 
 pub fn health(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     ctx.store()?.ping()?;
-    Ok(Response::json(200, &json!({"status": "ok", "database": "ok"})).with_header("cache-control", "no-store"))
+    Ok(
+        Response::json(200, &json!({"status": "ok", "database": "ok"}))
+            .with_header("cache-control", "no-store"),
+    )
 }
 
 pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
@@ -23,10 +26,16 @@ pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     // from the first fetch.
     let current = keyring::signing_key(ctx)?.public();
     let mut keys = vec![current.clone()];
-    keys.extend(keyring::verification_keys(ctx)?.into_iter().filter(|k| *k != current));
+    keys.extend(
+        keyring::verification_keys(ctx)?
+            .into_iter()
+            .filter(|k| *k != current),
+    );
     let body = json!({"keys": keys.iter().map(|k| k.to_jwk()).collect::<Vec<_>>()});
-    Ok(Response::json(200, &body)
-        .with_header("cache-control", format!("public, max-age={JWKS_MAX_AGE_SECS}")))
+    Ok(Response::json(200, &body).with_header(
+        "cache-control",
+        format!("public, max-age={JWKS_MAX_AGE_SECS}"),
+    ))
 }
 
 pub fn openapi(_ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {

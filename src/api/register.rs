@@ -16,14 +16,19 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let username_raw = body.required_str("username", &mut errors);
     let password_raw = body.required_str("password", &mut errors);
     let email = email_raw.and_then(|raw| Email::parse(raw).map_err(|e| errors.push(e)).ok());
-    let username = username_raw.and_then(|raw| Username::parse(raw).map_err(|e| errors.push(e)).ok());
+    let username =
+        username_raw.and_then(|raw| Username::parse(raw).map_err(|e| errors.push(e)).ok());
     let identity = Identity {
         username: username_raw,
         email_local_part: email.as_ref().map(Email::local_part),
     };
-    let password =
-        password_raw.and_then(|raw| Password::parse(raw, &identity).map_err(|e| errors.push(e)).ok());
-    let (Some(email), Some(username), Some(password), true) = (email, username, password, errors.is_empty())
+    let password = password_raw.and_then(|raw| {
+        Password::parse(raw, &identity)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    let (Some(email), Some(username), Some(password), true) =
+        (email, username, password, errors.is_empty())
     else {
         return Err(ApiError::Validation(errors));
     };

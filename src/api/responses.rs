@@ -37,7 +37,8 @@ pub fn token_pair(
     refresh: &RefreshToken,
 ) -> Result<Response, ApiError> {
     let key = keyring::signing_key(ctx)?;
-    let expires_at = session::access_expiry(ctx.now, ctx.config.access_token_ttl()?, session_expires_at);
+    let expires_at =
+        session::access_expiry(ctx.now, ctx.config.access_token_ttl()?, session_expires_at);
     let jti = ctx.new_id()?;
     let issuer = ctx.config.issuer()?;
     let audience = ctx.config.audience()?;

@@ -10,16 +10,46 @@ use http::Method;
 pub type Handler = fn(&Ctx, &Request) -> Result<Response, ApiError>;
 
 pub static ROUTES: &[Route<Handler>] = &[
-    Route { path: "/register", methods: &[(Method::POST, register::register)] },
-    Route { path: "/login", methods: &[(Method::POST, login::login)] },
-    Route { path: "/token/refresh", methods: &[(Method::POST, tokens::refresh)] },
-    Route { path: "/verify", methods: &[(Method::GET, verify::verify)] },
-    Route { path: "/me", methods: &[(Method::GET, verify::me)] },
-    Route { path: "/logout", methods: &[(Method::POST, logout::logout)] },
-    Route { path: "/logout/all", methods: &[(Method::POST, logout::logout_all)] },
-    Route { path: "/.well-known/jwks.json", methods: &[(Method::GET, meta::jwks)] },
-    Route { path: "/health", methods: &[(Method::GET, meta::health)] },
-    Route { path: "/openapi.json", methods: &[(Method::GET, meta::openapi)] },
+    Route {
+        path: "/register",
+        methods: &[(Method::POST, register::register)],
+    },
+    Route {
+        path: "/login",
+        methods: &[(Method::POST, login::login)],
+    },
+    Route {
+        path: "/token/refresh",
+        methods: &[(Method::POST, tokens::refresh)],
+    },
+    Route {
+        path: "/verify",
+        methods: &[(Method::GET, verify::verify)],
+    },
+    Route {
+        path: "/me",
+        methods: &[(Method::GET, verify::me)],
+    },
+    Route {
+        path: "/logout",
+        methods: &[(Method::POST, logout::logout)],
+    },
+    Route {
+        path: "/logout/all",
+        methods: &[(Method::POST, logout::logout_all)],
+    },
+    Route {
+        path: "/.well-known/jwks.json",
+        methods: &[(Method::GET, meta::jwks)],
+    },
+    Route {
+        path: "/health",
+        methods: &[(Method::GET, meta::health)],
+    },
+    Route {
+        path: "/openapi.json",
+        methods: &[(Method::GET, meta::openapi)],
+    },
 ];
 
 pub fn dispatch(ctx: &Ctx, request: &Request) -> Response {
@@ -29,4 +59,58 @@ pub fn dispatch(ctx: &Ctx, request: &Request) -> Response {
         Match::NotFound => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(|e| e.into_response(&ctx.request_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn served() -> BTreeSet<(String, String)> {
+        ROUTES
+            .iter()
+            .flat_map(|r| r.methods.iter().map(|(m, _)| (m.to_string(), r.path.to_owned())))
+            .collect()
+    }
+
+    fn documented() -> BTreeSet<(String, String)> {
+        let doc: serde_json::Value = serde_json::from_str(meta::OPENAPI).unwrap();
+        let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| methods.contains(&k.as_str()))
+                    .map(|m| (m.to_uppercase(), path.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_openapi_document_lists_every_served_route_and_nothing_else() {
+        let served = served();
+        let documented = documented();
+        assert_eq!(
+            served.difference(&documented).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "served but not documented"
+        );
+        assert_eq!(
+            documented.difference(&served).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "documented but not served"
+        );
+    }
+
+    #[test]
+    fn every_path_appears_once() {
+        let paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
+        let unique: BTreeSet<&str> = paths.iter().copied().collect();
+        assert_eq!(paths.len(), unique.len());
+    }
 }

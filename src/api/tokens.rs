@@ -44,11 +44,21 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             }
         };
         if granted {
-            let user = store.user_by_id(&found.user_id)?.ok_or(ApiError::InvalidGrant)?;
-            return token_pair(ctx, &user, &found.session_id, found.state.session_expires_at, &next);
+            let user = store
+                .user_by_id(&found.user_id)?
+                .ok_or(ApiError::InvalidGrant)?;
+            return token_pair(
+                ctx,
+                &user,
+                &found.session_id,
+                found.state.session_expires_at,
+                &next,
+            );
         }
     }
-    Err(ApiError::Unavailable("refresh kept losing races; try again".to_owned()))
+    Err(ApiError::Unavailable(
+        "refresh kept losing races; try again".to_owned(),
+    ))
 }
 
 /// A retired token came back too late or twice: whoever holds it may be a thief, so the whole

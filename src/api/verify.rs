@@ -28,6 +28,9 @@ pub fn verify(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn me(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let token = authenticate(ctx, request)?;
-    let user = ctx.store()?.user_by_id(&token.sub)?.ok_or(ApiError::InvalidToken)?;
+    let user = ctx
+        .store()?
+        .user_by_id(&token.sub)?
+        .ok_or(ApiError::InvalidToken)?;
     Ok(Response::json(200, &profile(&user)).no_store())
 }

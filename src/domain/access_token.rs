@@ -52,7 +52,11 @@ pub struct IssueParams<'a> {
     pub expires_at: u64,
 }
 
-pub fn issue(key: &SigningKey, params: &IssueParams<'_>, claims: SessionClaims) -> Result<String, TokenError> {
+pub fn issue(
+    key: &SigningKey,
+    params: &IssueParams<'_>,
+    claims: SessionClaims,
+) -> Result<String, TokenError> {
     let now = Duration::from_secs(params.now);
     let jwt = JWTClaims {
         issued_at: Some(now),
@@ -207,7 +211,10 @@ mod tests {
         let key = SigningKey::generate();
         let token = issue_at(&key, NOW, 900);
         let other = [SigningKey::generate().public()];
-        assert_eq!(verify(&token, &expect(&other, NOW)), Err(TokenError::UnknownKey));
+        assert_eq!(
+            verify(&token, &expect(&other, NOW)),
+            Err(TokenError::UnknownKey)
+        );
         let keys = [key.public()];
         let mut wrong_iss = expect(&keys, NOW);
         wrong_iss.issuer = "https://evil.test";
@@ -236,7 +243,8 @@ mod tests {
         );
         let tampered = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         assert!(verify(&tampered, &expect(&keys, NOW)).is_err());
-        let none_header = b64url(format!(r#"{{"alg":"none","typ":"at+jwt","kid":"{}"}}"#, key.kid).as_bytes());
+        let none_header =
+            b64url(format!(r#"{{"alg":"none","typ":"at+jwt","kid":"{}"}}"#, key.kid).as_bytes());
         let unsigned = format!("{}.{}.", none_header, parts[1]);
         assert!(verify(&unsigned, &expect(&keys, NOW)).is_err());
         for junk in ["", "a.b", "a.b.c", "....", &"x".repeat(MAX_TOKEN_LEN + 1)] {

@@ -44,7 +44,8 @@ impl SigningKey {
 
     /// From the 64-byte secret+public form kept in the database for a generated key.
     pub fn from_stored(b64: &str) -> Result<Self, KeyError> {
-        let raw = Base64UrlSafeNoPadding::decode_to_vec(b64, None).map_err(|_| KeyError::BadPrivateKey)?;
+        let raw = Base64UrlSafeNoPadding::decode_to_vec(b64, None)
+            .map_err(|_| KeyError::BadPrivateKey)?;
         let pair = Ed25519KeyPair::from_bytes(&raw).map_err(|_| KeyError::BadPrivateKey)?;
         Ok(Self::from_pair(pair))
     }
@@ -85,7 +86,8 @@ impl SigningKey {
 impl PublicKey {
     /// From the base64url `x` of a JWK; the key id is always recomputed, never trusted.
     pub fn from_x(x: &str) -> Result<Self, KeyError> {
-        let raw = Base64UrlSafeNoPadding::decode_to_vec(x, None).map_err(|_| KeyError::BadPublicKey)?;
+        let raw =
+            Base64UrlSafeNoPadding::decode_to_vec(x, None).map_err(|_| KeyError::BadPublicKey)?;
         let bytes: [u8; PUBLIC_KEY_LEN] = raw.try_into().map_err(|_| KeyError::BadPublicKey)?;
         Ok(Self {
             kid: thumbprint(&bytes),
@@ -183,9 +185,18 @@ mod tests {
 
     #[test]
     fn refuses_garbage_keys() {
-        assert_eq!(SigningKey::from_pem("nope").unwrap_err(), KeyError::BadPrivateKey);
-        assert_eq!(SigningKey::from_stored("!!").unwrap_err(), KeyError::BadPrivateKey);
-        assert_eq!(PublicKey::from_x("AAAA").unwrap_err(), KeyError::BadPublicKey);
+        assert_eq!(
+            SigningKey::from_pem("nope").unwrap_err(),
+            KeyError::BadPrivateKey
+        );
+        assert_eq!(
+            SigningKey::from_stored("!!").unwrap_err(),
+            KeyError::BadPrivateKey
+        );
+        assert_eq!(
+            PublicKey::from_x("AAAA").unwrap_err(),
+            KeyError::BadPublicKey
+        );
     }
 
     #[test]
@@ -196,8 +207,18 @@ mod tests {
         assert_eq!(parse_key_set(&set).unwrap().len(), 1);
         assert_eq!(parse_key_set(&arr).unwrap().len(), 1);
         assert!(parse_key_set("").unwrap().is_empty());
-        for bad in ["{", "{}", "42", r#"[{"kty":"RSA","x":"AA"}]"#, r#"[{"kty":"OKP","crv":"Ed25519"}]"#] {
-            assert_eq!(parse_key_set(bad).unwrap_err(), KeyError::BadKeySet, "{bad}");
+        for bad in [
+            "{",
+            "{}",
+            "42",
+            r#"[{"kty":"RSA","x":"AA"}]"#,
+            r#"[{"kty":"OKP","crv":"Ed25519"}]"#,
+        ] {
+            assert_eq!(
+                parse_key_set(bad).unwrap_err(),
+                KeyError::BadKeySet,
+                "{bad}"
+            );
         }
     }
 

@@ -71,7 +71,13 @@ mod tests {
 
     #[test]
     fn implausible_tokens_are_refused_without_a_lookup() {
-        for bad in ["", "short", &"a".repeat(44), &format!("{}=", "a".repeat(42)), &"é".repeat(22)] {
+        for bad in [
+            "",
+            "short",
+            &"a".repeat(44),
+            &format!("{}=", "a".repeat(42)),
+            &"é".repeat(22),
+        ] {
             assert!(RefreshToken::parse(bad).is_none(), "{bad}");
         }
     }

@@ -24,7 +24,11 @@ pub enum RefreshDecision {
     Invalid,
 }
 
-pub fn decide_refresh(token: Option<&PresentedToken>, now: i64, grace_secs: i64) -> RefreshDecision {
+pub fn decide_refresh(
+    token: Option<&PresentedToken>,
+    now: i64,
+    grace_secs: i64,
+) -> RefreshDecision {
     let Some(token) = token else {
         return RefreshDecision::Invalid;
     };
@@ -89,7 +93,10 @@ mod tests {
             ..current()
         };
         assert_eq!(decide_refresh(Some(&rotated), T0, GRACE), ReissueInGrace);
-        assert_eq!(decide_refresh(Some(&rotated), T0 + GRACE - 1, GRACE), ReissueInGrace);
+        assert_eq!(
+            decide_refresh(Some(&rotated), T0 + GRACE - 1, GRACE),
+            ReissueInGrace
+        );
     }
 
     #[test]
@@ -131,7 +138,10 @@ mod tests {
             rotated_at: Some(T0 - 100),
             ..revoked
         };
-        assert_eq!(decide_refresh(Some(&rotated_and_revoked), T0, GRACE), Invalid);
+        assert_eq!(
+            decide_refresh(Some(&rotated_and_revoked), T0, GRACE),
+            Invalid
+        );
     }
 
     #[test]

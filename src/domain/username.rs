@@ -12,7 +12,7 @@ pub struct Username(String);
 impl Username {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let len = input.chars().count();
-        if len < MIN_LEN || len > MAX_LEN {
+        if !(MIN_LEN..=MAX_LEN).contains(&len) {
             return Err(FieldError::new(
                 "username",
                 "invalid_username_length",

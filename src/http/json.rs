@@ -37,7 +37,9 @@ pub fn object(request: &Request) -> Result<JsonObject, BodyError> {
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(JsonObject(map)),
-        Ok(_) => Err(BodyError::Malformed("the body must be a JSON object".to_owned())),
+        Ok(_) => Err(BodyError::Malformed(
+            "the body must be a JSON object".to_owned(),
+        )),
         Err(e) => Err(BodyError::Malformed(format!(
             "the body is not valid JSON (line {}, column {})",
             e.line(),
@@ -49,8 +51,14 @@ pub fn object(request: &Request) -> Result<JsonObject, BodyError> {
 /// `application/json`, with parameters, or any `+json` type.
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|ct| {
-        let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+        let essence = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
     })
 }
 
@@ -85,7 +93,11 @@ impl JsonObject {
     pub fn required_str(&self, field: &'static str, errors: &mut Vec<FieldError>) -> Option<&str> {
         match self.0.get(field) {
             None | Some(Value::Null) => {
-                errors.push(FieldError::new(field, "required", format!("{field} is required")));
+                errors.push(FieldError::new(
+                    field,
+                    "required",
+                    format!("{field} is required"),
+                ));
                 None
             }
             Some(value) => string(field, value, errors),
@@ -101,15 +113,27 @@ impl JsonObject {
     }
 }
 
-fn string<'a>(field: &'static str, value: &'a Value, errors: &mut Vec<FieldError>) -> Option<&'a str> {
+fn string<'a>(
+    field: &'static str,
+    value: &'a Value,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'a str> {
     match value {
         Value::String(s) if s.chars().count() > MAX_STRING_CHARS => {
-            errors.push(FieldError::new(field, "too_long", format!("{field} is too long")));
+            errors.push(FieldError::new(
+                field,
+                "too_long",
+                format!("{field} is too long"),
+            ));
             None
         }
         Value::String(s) => Some(s),
         _ => {
-            errors.push(FieldError::new(field, "invalid_type", format!("{field} must be a string")));
+            errors.push(FieldError::new(
+                field,
+                "invalid_type",
+                format!("{field} must be a string"),
+            ));
             None
         }
     }
@@ -124,7 +148,12 @@ mod tests {
         let headers = content_type
             .map(|ct| vec![("content-type".to_owned(), ct.as_bytes().to_vec())])
             .unwrap_or_default();
-        Request::new(Method::POST, "/x", headers, Body::Complete(body.as_bytes().to_vec()))
+        Request::new(
+            Method::POST,
+            "/x",
+            headers,
+            Body::Complete(body.as_bytes().to_vec()),
+        )
     }
 
     #[test]
@@ -132,7 +161,12 @@ mod tests {
         assert!(object(&request(Some("application/json"), "{}")).is_ok());
         assert!(object(&request(Some("Application/JSON; charset=utf-8"), "{}")).is_ok());
         assert!(object(&request(Some("application/merge-patch+json"), "{}")).is_ok());
-        for bad in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("json")] {
+        for bad in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("json"),
+        ] {
             assert_eq!(
                 object(&request(bad, "{}")).err(),
                 Some(BodyError::UnsupportedMediaType),
@@ -144,26 +178,39 @@ mod tests {
     #[test]
     fn refuses_non_objects_broken_json_and_deep_nesting() {
         for bad in ["", "[]", "\"x\"", "{", "{\"a\":}", "nul"] {
-            assert!(matches!(
-                object(&request(Some("application/json"), bad)),
-                Err(BodyError::Malformed(_))
-            ), "{bad}");
+            assert!(
+                matches!(
+                    object(&request(Some("application/json"), bad)),
+                    Err(BodyError::Malformed(_))
+                ),
+                "{bad}"
+            );
         }
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
-        assert!(matches!(object(&request(Some("application/json"), &deep)), Err(BodyError::Malformed(_))));
+        assert!(matches!(
+            object(&request(Some("application/json"), &deep)),
+            Err(BodyError::Malformed(_))
+        ));
         let brackets_in_strings = format!("{{\"a\":\"{}\"}}", "[".repeat(40));
         assert!(object(&request(Some("application/json"), &brackets_in_strings)).is_ok());
     }
 
     #[test]
     fn lists_every_missing_or_mistyped_field() {
-        let body = object(&request(Some("application/json"), r#"{"email": 5, "extra": true}"#)).unwrap();
+        let body = object(&request(
+            Some("application/json"),
+            r#"{"email": 5, "extra": true}"#,
+        ))
+        .unwrap();
         let mut errors = Vec::new();
         assert_eq!(body.required_str("email", &mut errors), None);
         assert_eq!(body.required_str("password", &mut errors), None);
         assert_eq!(body.optional_str("username", &mut errors), None);
         let codes: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
-        assert_eq!(codes, vec![("email", "invalid_type"), ("password", "required")]);
+        assert_eq!(
+            codes,
+            vec![("email", "invalid_type"), ("password", "required")]
+        );
     }
 
     #[test]

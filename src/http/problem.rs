@@ -18,7 +18,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: u16, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: u16,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code,
@@ -67,7 +72,12 @@ mod tests {
 
     #[test]
     fn renders_every_member_and_the_field_list() {
-        let mut problem = Problem::new(400, "validation_failed", "Invalid request", "2 fields are invalid");
+        let mut problem = Problem::new(
+            400,
+            "validation_failed",
+            "Invalid request",
+            "2 fields are invalid",
+        );
         problem.errors = vec![
             FieldError::new("email", "invalid_email", "bad"),
             FieldError::new("password", "password_too_short", "short"),
@@ -85,9 +95,12 @@ mod tests {
 
     #[test]
     fn omits_the_field_list_when_there_is_none() {
-        let body: Value =
-            serde_json::from_slice(&Problem::new(404, "not_found", "Not found", "x").into_response().body)
-                .unwrap();
+        let body: Value = serde_json::from_slice(
+            &Problem::new(404, "not_found", "Not found", "x")
+                .into_response()
+                .body,
+        )
+        .unwrap();
         assert!(body.get("errors").is_none());
     }
 }

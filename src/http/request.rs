@@ -13,6 +13,10 @@ pub enum Body {
     Unreadable,
 }
 
+/// A header value that is not valid UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8;
+
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
@@ -23,7 +27,12 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(method: Method, path_with_query: &str, headers: Vec<(String, Vec<u8>)>, body: Body) -> Self {
+    pub fn new(
+        method: Method,
+        path_with_query: &str,
+        headers: Vec<(String, Vec<u8>)>,
+        body: Body,
+    ) -> Self {
         let (path, query) = path_with_query
             .split_once('?')
             .unwrap_or((path_with_query, ""));
@@ -50,9 +59,9 @@ impl Request {
     }
 
     /// A header as text; `Err` when present but not valid UTF-8.
-    pub fn header_str(&self, name: &str) -> Result<Option<&str>, ()> {
+    pub fn header_str(&self, name: &str) -> Result<Option<&str>, NotUtf8> {
         self.header(name)
-            .map(|v| std::str::from_utf8(v).map_err(drop))
+            .map(|v| std::str::from_utf8(v).map_err(|_| NotUtf8))
             .transpose()
     }
 
@@ -140,7 +149,10 @@ mod tests {
 
     #[test]
     fn header_names_match_case_insensitively_and_the_last_value_wins() {
-        let r = request(&[("Spin-Client-Addr", b"6.6.6.6:1"), ("spin-client-addr", b"10.0.0.1:5")]);
+        let r = request(&[
+            ("Spin-Client-Addr", b"6.6.6.6:1"),
+            ("spin-client-addr", b"10.0.0.1:5"),
+        ]);
         assert_eq!(r.header_str("spin-client-addr"), Ok(Some("10.0.0.1:5")));
         assert_eq!(r.header("absent"), None);
     }
@@ -148,6 +160,6 @@ mod tests {
     #[test]
     fn non_utf8_header_values_are_reported() {
         let r = request(&[("authorization", &[0xff, 0xfe])]);
-        assert_eq!(r.header_str("authorization"), Err(()));
+        assert_eq!(r.header_str("authorization"), Err(NotUtf8));
     }
 }

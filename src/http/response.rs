@@ -23,7 +23,8 @@ impl Response {
     }
 
     pub fn with_body(mut self, content_type: &str, body: Vec<u8>) -> Self {
-        self.headers.push(("content-type".to_owned(), content_type.to_owned()));
+        self.headers
+            .push(("content-type".to_owned(), content_type.to_owned()));
         self.body = body;
         self
     }
@@ -56,7 +57,10 @@ pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
         .into_iter()
         .map(|(n, v)| (n, v.into_bytes()))
         .collect();
-    entries.push(("content-length".to_owned(), response.body.len().to_string().into_bytes()));
+    entries.push((
+        "content-length".to_owned(),
+        response.body.len().to_string().into_bytes(),
+    ));
     let headers = Fields::from_list(&entries).unwrap_or_else(|_| Fields::new());
     let outgoing = OutgoingResponse::new(headers);
     if outgoing.set_status_code(response.status).is_err() {

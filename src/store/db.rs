@@ -78,7 +78,9 @@ impl Row {
     pub fn text(&self, i: usize) -> Result<String, DbError> {
         match self.at(i)? {
             Value::Text(s) => Ok(s.clone()),
-            other => Err(DbError::Decode(format!("column {i}: want text, got {other:?}"))),
+            other => Err(DbError::Decode(format!(
+                "column {i}: want text, got {other:?}"
+            ))),
         }
     }
 
@@ -92,7 +94,9 @@ impl Row {
     pub fn int(&self, i: usize) -> Result<i64, DbError> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
-            other => Err(DbError::Decode(format!("column {i}: want integer, got {other:?}"))),
+            other => Err(DbError::Decode(format!(
+                "column {i}: want integer, got {other:?}"
+            ))),
         }
     }
 
@@ -108,7 +112,9 @@ impl Row {
         match self.at(i)? {
             Value::Bool(v) => Ok(*v),
             Value::Int(v) => Ok(*v != 0),
-            other => Err(DbError::Decode(format!("column {i}: want boolean, got {other:?}"))),
+            other => Err(DbError::Decode(format!(
+                "column {i}: want boolean, got {other:?}"
+            ))),
         }
     }
 }

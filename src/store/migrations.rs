@@ -36,7 +36,10 @@ pub fn ensure(db: &dyn Db, now: i64) -> Result<(), DbError> {
     db.prepare_schema_change()?;
     db.begin_write()?;
     match apply_missing(db, now) {
-        Ok(()) => db.query("COMMIT", &[]).map(drop).inspect_err(|_| rollback(db)),
+        Ok(()) => db
+            .query("COMMIT", &[])
+            .map(drop)
+            .inspect_err(|_| rollback(db)),
         Err(e) => {
             rollback(db);
             Err(e)
@@ -55,7 +58,12 @@ fn latest(db: &dyn Db) -> i64 {
 
 fn current_version(db: &dyn Db) -> Result<i64, DbError> {
     let rows = db.query(CURRENT_VERSION, &[])?;
-    Ok(rows.first().map(|r| r.opt_int(0)).transpose()?.flatten().unwrap_or(0))
+    Ok(rows
+        .first()
+        .map(|r| r.opt_int(0))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0))
 }
 
 fn apply_missing(db: &dyn Db, now: i64) -> Result<(), DbError> {
@@ -104,12 +112,16 @@ mod tests {
     #[test]
     fn splits_statements_and_drops_comments() {
         let sql = "-- a comment; with a semicolon\nCREATE TABLE a (x INT);\n\n  CREATE INDEX i ON a (x);\n";
-        assert_eq!(statements(sql), vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]);
+        assert_eq!(
+            statements(sql),
+            vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]
+        );
     }
 
     #[test]
     fn both_backends_have_the_same_versions_in_order() {
-        let versions = |ms: &[Migration]| ms.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        let versions =
+            |ms: &[Migration]| ms.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
         assert_eq!(versions(SQLITE), versions(POSTGRES));
         assert!(SQLITE.windows(2).all(|w| w[0].version < w[1].version));
         assert_eq!(SQLITE.first().map(|m| m.version), Some(1));
@@ -118,7 +130,11 @@ mod tests {
     #[test]
     fn every_migration_has_statements() {
         for m in SQLITE.iter().chain(POSTGRES) {
-            assert!(!statements(m.sql).is_empty(), "migration {} is empty", m.version);
+            assert!(
+                !statements(m.sql).is_empty(),
+                "migration {} is empty",
+                m.version
+            );
         }
     }
 }

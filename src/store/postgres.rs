@@ -21,7 +21,12 @@ impl Db for Postgres {
         let rows = self.conn.query(sql, &params).map_err(|e| map_error(&e))?;
         rows.rows
             .into_iter()
-            .map(|row| row.into_iter().map(from_pg).collect::<Result<Vec<_>, _>>().map(Row))
+            .map(|row| {
+                row.into_iter()
+                    .map(from_pg)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
             .collect()
     }
 
@@ -65,7 +70,11 @@ fn from_pg(value: DbValue) -> Result<Value, DbError> {
         DbValue::Int32(v) => Value::Int(v.into()),
         DbValue::Int64(v) => Value::Int(v),
         DbValue::Str(v) => Value::Text(v),
-        other => return Err(DbError::Decode(format!("unexpected PostgreSQL value {other:?}"))),
+        other => {
+            return Err(DbError::Decode(format!(
+                "unexpected PostgreSQL value {other:?}"
+            )));
+        }
     })
 }
 

@@ -109,7 +109,12 @@ impl Store {
     }
 
     /// Revokes one session (every token of its family). `true` if it was active until now.
-    pub fn revoke_session(&self, session_id: &str, reason: &str, now: i64) -> Result<bool, DbError> {
+    pub fn revoke_session(
+        &self,
+        session_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
         let revoked = self.query(
             "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL \
              RETURNING id",
@@ -119,7 +124,12 @@ impl Store {
     }
 
     /// Revokes every active session of a user; returns the ids revoked.
-    pub fn revoke_user_sessions(&self, user_id: &str, reason: &str, now: i64) -> Result<Vec<String>, DbError> {
+    pub fn revoke_user_sessions(
+        &self,
+        user_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Vec<String>, DbError> {
         self.query(
             "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
              AND revoked_at IS NULL RETURNING id",

@@ -80,10 +80,14 @@ fn from_sqlite(value: SqlValue) -> Value {
 
 fn map_error(error: &Error) -> DbError {
     match error {
-        Error::Io(message) if message.contains("database is locked") || message.contains("busy") => {
+        Error::Io(message)
+            if message.contains("database is locked") || message.contains("busy") =>
+        {
             DbError::Busy(message.clone())
         }
-        Error::Io(message) if message.contains("unable to open") => DbError::Unavailable(message.clone()),
+        Error::Io(message) if message.contains("unable to open") => {
+            DbError::Unavailable(message.clone())
+        }
         Error::Io(message) => DbError::Query(message.clone()),
         Error::NoSuchDatabase | Error::AccessDenied | Error::InvalidConnection => {
             DbError::Unavailable(format!("{error:?}"))

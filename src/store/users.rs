@@ -28,8 +28,7 @@ pub enum Inserted {
     UsernameTaken,
 }
 
-const COLUMNS: &str =
-    "id, email, username, password_hash, email_verified, is_admin, created_at";
+const COLUMNS: &str = "id, email, username, password_hash, email_verified, is_admin, created_at";
 
 fn user(row: &Row) -> Result<User, DbError> {
     Ok(User {

@@ -18,7 +18,10 @@ async fn health_is_503_when_postgresql_is_unreachable() {
     let Some(app) = TestApp::spawn(
         Backend::Sqlite,
         &[
-            ("database_url", "postgres://postgres@127.0.0.1:1/auth?sslmode=disable".to_owned()),
+            (
+                "database_url",
+                "postgres://postgres@127.0.0.1:1/auth?sslmode=disable".to_owned(),
+            ),
             ("database_origin", "postgres://127.0.0.1:1".to_owned()),
         ],
     )

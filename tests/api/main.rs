@@ -6,4 +6,11 @@ mod host;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod foundation;
 mod health;
+mod login;
+mod logout;
+mod meta;
+mod refresh;
+mod register;
+mod verify;

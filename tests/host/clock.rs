@@ -12,12 +12,16 @@ pub struct TestClock {
 
 impl TestClock {
     pub fn advance(&self, by: Duration) {
-        self.offset_secs
-            .fetch_add(i64::try_from(by.as_secs()).unwrap_or(i64::MAX), Ordering::SeqCst);
+        self.offset_secs.fetch_add(
+            i64::try_from(by.as_secs()).unwrap_or(i64::MAX),
+            Ordering::SeqCst,
+        );
     }
 
     pub fn now(&self) -> Duration {
-        let real = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let offset = self.offset_secs.load(Ordering::SeqCst);
         if offset >= 0 {
             real + Duration::from_secs(offset as u64)

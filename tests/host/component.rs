@@ -44,14 +44,20 @@ fn build_and_compile() -> Result<(Engine, Component)> {
 
 /// Runs `[component.*.build] command` from the manifest directory, as `spin build` would.
 pub fn build(manifest: &Manifest) -> Result<()> {
-    let command = manifest.build_command.as_deref().context("spin.toml has no build command")?;
+    let command = manifest
+        .build_command
+        .as_deref()
+        .context("spin.toml has no build command")?;
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)
         .current_dir(&manifest.dir)
         .status()
         .with_context(|| format!("running {command:?}"))?;
-    ensure!(status.success(), "build command {command:?} failed: {status}");
+    ensure!(
+        status.success(),
+        "build command {command:?} failed: {status}"
+    );
     Ok(())
 }
 
@@ -68,7 +74,8 @@ fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
             return Ok(component);
         }
     }
-    let component = Component::new(engine, wasm).map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
+    let component = Component::new(engine, wasm)
+        .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
     std::fs::create_dir_all(&dir)?;
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, component.serialize()?)?;

@@ -67,8 +67,8 @@ struct RawBuild {
 
 #[derive(Debug, Clone)]
 pub struct AppVariable {
+    /// `None` for a `required` variable.
     pub default: Option<String>,
-    pub required: bool,
     pub secret: bool,
 }
 
@@ -88,14 +88,22 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text, path.parent().unwrap_or(Path::new(".")))
     }
 
     pub fn parse(text: &str, dir: &Path) -> Result<Self> {
-        let raw: Raw = toml::from_str(text).context("spin.toml does not match manifest version 2")?;
-        ensure!(raw.spin_manifest_version == 2, "spin_manifest_version must be 2");
-        ensure!(raw.application.contains_key("name"), "[application] needs a name");
+        let raw: Raw =
+            toml::from_str(text).context("spin.toml does not match manifest version 2")?;
+        ensure!(
+            raw.spin_manifest_version == 2,
+            "spin_manifest_version must be 2"
+        );
+        ensure!(
+            raw.application.contains_key("name"),
+            "[application] needs a name"
+        );
         for (name, var) in &raw.variables {
             super::variables::validate_name(name).with_context(|| format!("variable {name:?}"))?;
             ensure!(
@@ -111,7 +119,8 @@ impl Manifest {
             .get(&trigger.component)
             .with_context(|| format!("trigger names unknown component {:?}", trigger.component))?;
         for (name, template) in &component.variables {
-            super::variables::validate_name(name).with_context(|| format!("component variable {name:?}"))?;
+            super::variables::validate_name(name)
+                .with_context(|| format!("component variable {name:?}"))?;
             for reference in super::variables::references(template)? {
                 ensure!(
                     raw.variables.contains_key(&reference),
@@ -143,7 +152,6 @@ impl Manifest {
                         name,
                         AppVariable {
                             default: v.default,
-                            required: v.required,
                             secret: v.secret,
                         },
                     )

@@ -92,9 +92,10 @@ impl WasiHttpView for HostState {
 impl App {
     pub fn new(config: HostConfig) -> Result<Arc<Self>> {
         let variables = variables::Resolver::new(&config.manifest, &config.variables)?;
-        let allowed = outbound::AllowedHosts::resolve(&config.manifest.allowed_outbound_hosts, |t| {
-            variables.render(t)
-        });
+        let allowed =
+            outbound::AllowedHosts::resolve(&config.manifest.allowed_outbound_hosts, |t| {
+                variables.render(t)
+            });
         Ok(Arc::new(Self {
             manifest: config.manifest,
             variables,
@@ -134,10 +135,16 @@ impl App {
 }
 
 /// Links WASI, wasi-http and the Spin interfaces, and pre-instantiates the component.
-pub fn prepare(engine: &Engine, component: &wasmtime::component::Component) -> Result<ProxyPre<HostState>> {
+pub fn prepare(
+    engine: &Engine,
+    component: &wasmtime::component::Component,
+) -> Result<ProxyPre<HostState>> {
     let mut linker = Linker::<HostState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    SpinImports::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(&mut linker, |s| s)?;
+    SpinImports::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
+        &mut linker,
+        |s| s,
+    )?;
     Ok(ProxyPre::new(linker.instantiate_pre(component)?)?)
 }

@@ -41,7 +41,13 @@ fn parse_entry(entry: &str) -> Result<Allowed> {
         bail!("{entry:?} has a path but is not allowed to");
     }
     let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port.parse::<u16>().map_err(|_| anyhow::anyhow!("{entry:?} has an invalid port"))?)),
+        Some((host, port)) => (
+            host,
+            Some(
+                port.parse::<u16>()
+                    .map_err(|_| anyhow::anyhow!("{entry:?} has an invalid port"))?,
+            ),
+        ),
         None => (rest, None),
     };
     if host.is_empty() {
@@ -72,9 +78,15 @@ impl AllowedHosts {
 
     /// Whether `url` (`scheme://host[:port]...`) may be reached.
     pub fn permits(&self, url: &str) -> bool {
-        let Ok(entries) = &self.entries else { return false };
-        let Ok(uri) = url.parse::<http::Uri>() else { return false };
-        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else { return false };
+        let Ok(entries) = &self.entries else {
+            return false;
+        };
+        let Ok(uri) = url.parse::<http::Uri>() else {
+            return false;
+        };
+        let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+            return false;
+        };
         let port = uri.port_u16().or_else(|| default_port(scheme));
         entries
             .iter()
@@ -131,7 +143,11 @@ mod tests {
 
     #[test]
     fn matches_scheme_host_and_port_exactly() {
-        let allowed = hosts(&["http://127.0.0.1:8025", "https://mail.example.com", "postgres://db:5432"]);
+        let allowed = hosts(&[
+            "http://127.0.0.1:8025",
+            "https://mail.example.com",
+            "postgres://db:5432",
+        ]);
         assert!(allowed.permits("http://127.0.0.1:8025/api/v1/send"));
         assert!(!allowed.permits("http://localhost:8025/api/v1/send"));
         assert!(!allowed.permits("http://127.0.0.1:8026/"));
@@ -145,7 +161,8 @@ mod tests {
     fn one_bad_entry_denies_everything() {
         let allowed = hosts(&["http://127.0.0.1:8025", "http://127.0.0.1:15672/api"]);
         assert!(!allowed.permits("http://127.0.0.1:8025/"));
-        let unresolved = AllowedHosts::resolve(&["{{ x }}".to_string()], |_| Err("no value".into()));
+        let unresolved =
+            AllowedHosts::resolve(&["{{ x }}".to_string()], |_| Err("no value".into()));
         assert!(!unresolved.permits("http://127.0.0.1:8025/"));
     }
 }

@@ -29,18 +29,21 @@ pub struct Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            if !client.is_closed() {
-                if let Ok(mut idle) = self.pool.idle.lock() {
-                    idle.entry(self.address.clone()).or_default().push(client);
-                }
-            }
+        if let Some(client) = self.client.take()
+            && !client.is_closed()
+            && let Ok(mut idle) = self.pool.idle.lock()
+        {
+            idle.entry(self.address.clone()).or_default().push(client);
         }
     }
 }
 
 impl Pool {
-    async fn get(&self, address: &str, config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, Error> {
+    async fn get(
+        &self,
+        address: &str,
+        config: &tokio_postgres::Config,
+    ) -> Result<tokio_postgres::Client, Error> {
         loop {
             let candidate = self
                 .idle
@@ -64,7 +67,10 @@ impl Pool {
 impl Host for HostState {}
 
 impl HostState {
-    fn pg_client(&self, connection: &Resource<Connection>) -> Result<&tokio_postgres::Client, Error> {
+    fn pg_client(
+        &self,
+        connection: &Resource<Connection>,
+    ) -> Result<&tokio_postgres::Client, Error> {
         self.table
             .get(connection)
             .ok()
@@ -74,25 +80,33 @@ impl HostState {
 }
 
 impl HostConnection for HostState {
-    async fn open(&mut self, address: String) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
+    async fn open(
+        &mut self,
+        address: String,
+    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
         let config: tokio_postgres::Config = match address.parse() {
             Ok(config) => config,
             Err(e) => return Ok(Err(Error::ConnectionFailed(e.to_string()))),
         };
         for (host, port) in config.get_hosts().iter().zip(ports(&config)) {
             let tokio_postgres::config::Host::Tcp(host) = host else {
-                return Ok(Err(Error::ConnectionFailed("Unix sockets are not supported on WebAssembly".into())));
+                return Ok(Err(Error::ConnectionFailed(
+                    "Unix sockets are not supported on WebAssembly".into(),
+                )));
             };
             let url = format!("postgres://{host}:{port}");
             if !self.app.allowed.permits(&url) {
-                return Ok(Err(Error::ConnectionFailed(format!("address {url} is not permitted"))));
+                return Ok(Err(Error::ConnectionFailed(format!(
+                    "address {url} is not permitted"
+                ))));
             }
         }
         // Spin verifies the server certificate; the local test server's is self-signed, so (as with Spin)
         // only `sslmode=disable` can connect to it.
         if config.get_ssl_mode() != tokio_postgres::config::SslMode::Disable {
             return Ok(Err(Error::ConnectionFailed(
-                "TLS negotiation failed: server certificate not trusted (use ?sslmode=disable)".into(),
+                "TLS negotiation failed: server certificate not trusted (use ?sslmode=disable)"
+                    .into(),
             )));
         }
         let client = match self.app.pg_pool.get(&address, &config).await {
@@ -121,7 +135,10 @@ impl HostConnection for HostState {
             Ok(params) => params,
             Err(e) => return Ok(Err(e)),
         };
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
         let rows = match client.query(statement.as_str(), &refs).await {
             Ok(rows) => rows,
             Err(e) => return Ok(Err(Error::QueryFailed(format!("{e:?}")))),
@@ -167,7 +184,10 @@ impl HostConnection for HostState {
             Ok(params) => params,
             Err(e) => return Ok(Err(e)),
         };
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
         Ok(client
             .execute(statement.as_str(), &refs)
             .await

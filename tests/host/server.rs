@@ -124,7 +124,10 @@ impl Shared {
             ("spin-matched-route", route.clone()),
             ("spin-base-path", "/".to_owned()),
             ("spin-raw-component-route", route.clone()),
-            ("spin-component-route", route.trim_end_matches("/...").to_owned()),
+            (
+                "spin-component-route",
+                route.trim_end_matches("/...").to_owned(),
+            ),
             ("spin-client-addr", peer.to_string()),
         ];
         for (name, value) in spin_headers {
@@ -134,7 +137,10 @@ impl Shared {
 
         let mut store: Store<HostState> = self.app.new_store(self.pre.engine());
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let req = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, req)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
         let pre = self.pre.clone();
         let app = self.app.clone();

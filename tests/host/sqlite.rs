@@ -17,7 +17,10 @@ pub struct Connection {
 impl Host for HostState {}
 
 impl HostConnection for HostState {
-    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
         // Spin checks the component's grant first: an unlisted label is denied whether or not it exists.
         if !self.app.manifest.sqlite_databases.contains(&database) {
             return Ok(Err(Error::AccessDenied));
@@ -43,14 +46,19 @@ impl HostConnection for HostState {
         };
         let (path, conn) = (connection.path.clone(), connection.conn.clone());
         let result = tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| Error::Io("connection poisoned".into()))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| Error::Io("connection poisoned".into()))?;
             if guard.is_none() {
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| Error::Io(e.to_string()))?;
                 }
-                *guard = Some(rusqlite::Connection::open(&path).map_err(|e| Error::Io(e.to_string()))?);
+                *guard =
+                    Some(rusqlite::Connection::open(&path).map_err(|e| Error::Io(e.to_string()))?);
             }
-            let conn = guard.as_ref().ok_or_else(|| Error::Io("no connection".into()))?;
+            let conn = guard
+                .as_ref()
+                .ok_or_else(|| Error::Io("no connection".into()))?;
             run(conn, &statement, parameters).map_err(|e| Error::Io(e.to_string()))
         })
         .await?;
@@ -63,7 +71,11 @@ impl HostConnection for HostState {
     }
 }
 
-fn run(conn: &rusqlite::Connection, statement: &str, parameters: Vec<Value>) -> rusqlite::Result<QueryResult> {
+fn run(
+    conn: &rusqlite::Connection,
+    statement: &str,
+    parameters: Vec<Value>,
+) -> rusqlite::Result<QueryResult> {
     let mut stmt = conn.prepare_cached(statement)?;
     let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let params = parameters.into_iter().map(|v| match v {

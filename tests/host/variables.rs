@@ -12,12 +12,23 @@ use std::collections::{BTreeMap, HashMap};
 /// ending with a letter or digit.
 pub fn validate_name(name: &str) -> Result<()> {
     ensure!(!name.is_empty(), "must not be empty");
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
-        bail!("invalid character {bad:?}. Variable names may contain only lower-case letters, numbers, and underscores.");
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        bail!(
+            "invalid character {bad:?}. Variable names may contain only lower-case letters, numbers, and underscores."
+        );
     }
-    ensure!(name.starts_with(|c: char| c.is_ascii_lowercase()), "must start with a lowercase letter");
+    ensure!(
+        name.starts_with(|c: char| c.is_ascii_lowercase()),
+        "must start with a lowercase letter"
+    );
     ensure!(!name.ends_with('_'), "must end with a letter or a number");
-    ensure!(!name.contains("__"), "must not contain multiple consecutive underscores");
+    ensure!(
+        !name.contains("__"),
+        "must not contain multiple consecutive underscores"
+    );
     Ok(())
 }
 
@@ -64,21 +75,27 @@ pub struct Resolver {
 impl Resolver {
     pub fn new(manifest: &Manifest, overrides: &HashMap<String, String>) -> Result<Self> {
         for name in overrides.keys() {
-            ensure!(manifest.app_variables.contains_key(name), "override of undeclared variable {name:?}");
+            ensure!(
+                manifest.app_variables.contains_key(name),
+                "override of undeclared variable {name:?}"
+            );
         }
         let app: BTreeMap<String, Option<String>> = manifest
             .app_variables
             .iter()
             .map(|(name, var)| {
-                let provided = overrides
-                    .get(name)
-                    .cloned()
-                    .or_else(|| std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok());
+                let provided = overrides.get(name).cloned().or_else(|| {
+                    std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok()
+                });
                 (name.clone(), provided.or_else(|| var.default.clone()))
             })
             .collect();
         // As `spin up` does since 4.x: refuse to start with a required variable unresolved.
-        let missing: Vec<&String> = app.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k).collect();
+        let missing: Vec<&String> = app
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k)
+            .collect();
         ensure!(
             missing.is_empty(),
             "provider error: no provider resolved required variable(s): {missing:?}"
@@ -97,8 +114,14 @@ impl Resolver {
                 Part::Lit(text) => out.push_str(&text),
                 Part::Var(name) => match self.app.get(&name) {
                     Some(Some(value)) => out.push_str(value),
-                    Some(None) => return Err(format!("no provider resolved required variable {name:?}")),
-                    None => return Err(format!("invalid variable template: unknown variable {name:?}")),
+                    Some(None) => {
+                        return Err(format!("no provider resolved required variable {name:?}"));
+                    }
+                    None => {
+                        return Err(format!(
+                            "invalid variable template: unknown variable {name:?}"
+                        ));
+                    }
                 },
             }
         }
@@ -107,16 +130,18 @@ impl Resolver {
 
     fn get(&self, component_id: &str, name: &str) -> Result<String, Error> {
         validate_name(name).map_err(|e| Error::InvalidName(format!("{name:?}: {e}")))?;
-        let template = self
-            .component
-            .get(name)
-            .ok_or_else(|| Error::Undefined(format!("no variable for {component_id:?}.{name:?}")))?;
+        let template = self.component.get(name).ok_or_else(|| {
+            Error::Undefined(format!("no variable for {component_id:?}.{name:?}"))
+        })?;
         self.render(template).map_err(Error::Provider)
     }
 }
 
 impl Host for HostState {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, Error>> {
-        Ok(self.app.variables.get(&self.app.manifest.component_id, &name))
+        Ok(self
+            .app
+            .variables
+            .get(&self.app.manifest.component_id, &name))
     }
 }

@@ -57,7 +57,12 @@ impl TestApp {
         Some(Self::start(backend, variables, pg, dir).await)
     }
 
-    async fn start(backend: Backend, variables: HashMap<String, String>, pg: Option<PgDatabase>, dir: TempDir) -> Self {
+    async fn start(
+        backend: Backend,
+        variables: HashMap<String, String>,
+        pg: Option<PgDatabase>,
+        dir: TempDir,
+    ) -> Self {
         let clock = TestClock::default();
         let log = MemoryOutputPipe::new(64 * 1024 * 1024);
         let manifest = component::manifest().expect("spin.toml");
@@ -137,15 +142,18 @@ impl TestApp {
                     .expect("query")
                     .into_iter()
                     .filter_map(|m| match m {
-                        tokio_postgres::SimpleQueryMessage::Row(row) => {
-                            Some((0..row.len()).map(|i| row.get(i).map(str::to_owned)).collect())
-                        }
+                        tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        ),
                         _ => None,
                     })
                     .collect()
             }
             None => {
-                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db")).expect("open sqlite");
+                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db"))
+                    .expect("open sqlite");
                 let mut stmt = conn.prepare(sql).expect("prepare");
                 let n = stmt.column_count();
                 stmt.query_map([], |row| {
@@ -155,7 +163,9 @@ impl TestApp {
                                 rusqlite::types::ValueRef::Null => None,
                                 rusqlite::types::ValueRef::Integer(v) => Some(v.to_string()),
                                 rusqlite::types::ValueRef::Real(v) => Some(v.to_string()),
-                                rusqlite::types::ValueRef::Text(v) => Some(String::from_utf8_lossy(v).into_owned()),
+                                rusqlite::types::ValueRef::Text(v) => {
+                                    Some(String::from_utf8_lossy(v).into_owned())
+                                }
                                 rusqlite::types::ValueRef::Blob(v) => Some(format!("{v:?}")),
                             })
                         })
@@ -175,7 +185,8 @@ impl TestApp {
                 pg.client().await.batch_execute(sql).await.expect("execute");
             }
             None => {
-                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db")).expect("open sqlite");
+                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db"))
+                    .expect("open sqlite");
                 conn.execute_batch(sql).expect("execute");
             }
         }
@@ -195,7 +206,12 @@ impl TestApp {
         self.client.post_json(path, body, None).await
     }
 
-    pub async fn post_json_authorized(&self, path: &str, body: &Value, token: &str) -> TestResponse {
+    pub async fn post_json_authorized(
+        &self,
+        path: &str,
+        body: &Value,
+        token: &str,
+    ) -> TestResponse {
         self.client.post_json(path, body, Some(token)).await
     }
 
@@ -208,11 +224,13 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> TestResponse {
-        self.post_json("/login", &json!({"email": email, "password": password})).await
+        self.post_json("/login", &json!({"email": email, "password": password}))
+            .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> TestResponse {
-        self.post_json("/token/refresh", &json!({"refresh_token": refresh_token})).await
+        self.post_json("/token/refresh", &json!({"refresh_token": refresh_token}))
+            .await
     }
 
     pub async fn verify(&self, access_token: &str) -> TestResponse {
@@ -228,7 +246,9 @@ impl TestApp {
             username: name,
             password: "correct horse battery staple".to_owned(),
         };
-        let response = self.register(&user.email, &user.username, &user.password).await;
+        let response = self
+            .register(&user.email, &user.username, &user.password)
+            .await;
         assert_eq!(response.status, 201, "register: {}", response.text());
         user
     }
@@ -259,8 +279,14 @@ impl From<&TestResponse> for Tokens {
     fn from(response: &TestResponse) -> Self {
         let body = response.json();
         Self {
-            access: body["access_token"].as_str().expect("access_token").to_owned(),
-            refresh: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+            access: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_owned(),
         }
     }
 }
@@ -268,7 +294,10 @@ impl From<&TestResponse> for Tokens {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("--- component log ---\n{}--- end of component log ---", self.log_text());
+            eprintln!(
+                "--- component log ---\n{}--- end of component log ---",
+                self.log_text()
+            );
         }
     }
 }

@@ -67,28 +67,42 @@ impl CaptureServer {
             while let Ok((stream, _)) = listener.accept().await {
                 let (requests, reply) = (req_store.clone(), reply_store.clone());
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let (requests, reply) = (requests.clone(), reply.clone());
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                            let answer = reply.lock().expect("reply").clone();
-                            tokio::time::sleep(answer.delay).await;
-                            requests.lock().expect("requests").push(Captured {
-                                method: parts.method.to_string(),
-                                path: parts.uri.path_and_query().map_or("/".into(), |p| p.to_string()),
-                                headers: parts.headers,
-                                body,
-                            });
-                            let mut response = hyper::Response::new(Full::new(Bytes::from(answer.body)));
-                            *response.status_mut() = http::StatusCode::from_u16(answer.status).expect("status");
-                            response
-                                .headers_mut()
-                                .insert("content-type", http::HeaderValue::from_static("application/json"));
-                            Ok::<_, std::convert::Infallible>(response)
-                        }
-                    });
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    let service = hyper::service::service_fn(
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            let (requests, reply) = (requests.clone(), reply.clone());
+                            async move {
+                                let (parts, body) = req.into_parts();
+                                let body = body
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let answer = reply.lock().expect("reply").clone();
+                                tokio::time::sleep(answer.delay).await;
+                                requests.lock().expect("requests").push(Captured {
+                                    method: parts.method.to_string(),
+                                    path: parts
+                                        .uri
+                                        .path_and_query()
+                                        .map_or("/".into(), |p| p.to_string()),
+                                    headers: parts.headers,
+                                    body,
+                                });
+                                let mut response =
+                                    hyper::Response::new(Full::new(Bytes::from(answer.body)));
+                                *response.status_mut() =
+                                    http::StatusCode::from_u16(answer.status).expect("status");
+                                response.headers_mut().insert(
+                                    "content-type",
+                                    http::HeaderValue::from_static("application/json"),
+                                );
+                                Ok::<_, std::convert::Infallible>(response)
+                            }
+                        },
+                    );
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 });
             }
         });

@@ -23,8 +23,13 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): status {} body {:?}", self.status, self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): status {} body {:?}",
+                self.status,
+                self.text()
+            )
+        })
     }
 
     pub fn text(&self) -> String {
@@ -38,7 +43,12 @@ impl TestResponse {
     /// Asserts a problem+json answer with this status and code, and returns its body.
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) -> Value {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
         assert_eq!(
             self.header("content-type"),
             Some("application/problem+json"),
@@ -48,7 +58,9 @@ impl TestResponse {
         let body = self.json();
         assert_eq!(body["code"], code, "body: {body}");
         assert_eq!(body["status"], status);
-        assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
+        assert!(
+            body["title"].is_string() && body["detail"].is_string() && body["type"].is_string()
+        );
         body
     }
 }
@@ -89,23 +101,36 @@ impl Client {
         if let Some(token) = token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
-        self.send(builder.body(Full::default()).expect("request")).await
-    }
-
-    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> TestResponse {
-        let mut builder = self.request("POST", path).header("content-type", "application/json");
-        if let Some(token) = token {
-            builder = builder.header("authorization", format!("Bearer {token}"));
-        }
-        self.send(builder.body(Full::new(Bytes::from(body.to_string()))).expect("request"))
+        self.send(builder.body(Full::default()).expect("request"))
             .await
     }
 
-    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: impl Into<Bytes>) -> TestResponse {
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> TestResponse {
+        let mut builder = self
+            .request("POST", path)
+            .header("content-type", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        self.send(
+            builder
+                .body(Full::new(Bytes::from(body.to_string())))
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<Bytes>,
+    ) -> TestResponse {
         let mut builder = self.request("POST", path);
         if let Some(ct) = content_type {
             builder = builder.header("content-type", ct);
         }
-        self.send(builder.body(Full::new(body.into())).expect("request")).await
+        self.send(builder.body(Full::new(body.into())).expect("request"))
+            .await
     }
 }

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// PostgreSQL server for tests; override with `AUTH_TEST_POSTGRES` (a URL to an admin database).
 pub fn postgres_admin_url() -> String {
-    std::env::var("AUTH_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("AUTH_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 pub fn unique_name(prefix: &str) -> String {
@@ -71,7 +72,10 @@ impl PgDatabase {
 
     /// The URL the component gets, with `sslmode=disable` as Spin needs for a local server.
     pub fn url(&self) -> String {
-        let base = self.admin_url.rsplit_once('/').map_or(self.admin_url.as_str(), |(b, _)| b);
+        let base = self
+            .admin_url
+            .rsplit_once('/')
+            .map_or(self.admin_url.as_str(), |(b, _)| b);
         format!("{base}/{}?sslmode=disable", self.name)
     }
 
@@ -86,13 +90,18 @@ impl PgDatabase {
     }
 
     pub async fn client(&self) -> tokio_postgres::Client {
-        connect(&self.url()).await.expect("connect to test database")
+        connect(&self.url())
+            .await
+            .expect("connect to test database")
     }
 
     pub async fn drop_database(&self) {
         if let Ok(client) = connect(&self.admin_url).await {
             let _ = client
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ))
                 .await;
         }
     }

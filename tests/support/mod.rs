@@ -4,49 +4,51 @@ pub mod app;
 pub mod capture;
 pub mod client;
 pub mod databases;
+pub mod jwt;
 
 pub use app::{Backend, TestApp};
 #[allow(unused_imports)]
 pub use client::TestResponse;
 
-/// Declares each test once and runs it against SQLite and against PostgreSQL.
+/// Declares each test once and runs it against SQLite and against PostgreSQL: test `name` becomes
+/// `name::sqlite` and `name::postgres`.
 ///
 /// `async fn name(app) { ... }` gets a fresh app with the default test variables;
 /// `async fn name(app with [("var", "value"), ...]) { ... }` sets application variables too.
 #[macro_export]
 macro_rules! backend_tests {
     ($( $(#[$meta:meta])* async fn $name:ident($app:ident $(with [$($var:expr),* $(,)?])?) $body:block )*) => {
-        mod sqlite {
-            #[allow(unused_imports)]
-            use super::*;
-            $(
-                $(#[$meta])*
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let vars: Vec<(&str, String)> = vec![$($( ($var.0, $var.1.to_string()) ),*)?];
-                    let Some($app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &vars).await else {
-                        return;
-                    };
+        $(
+            #[allow(non_snake_case)]
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                fn variables() -> Vec<(&'static str, String)> {
+                    vec![$($( ($var.0, $var.1.to_string()) ),*)?]
+                }
+
+                async fn run($app: $crate::support::TestApp) {
                     $body
                     $app.finish().await;
                 }
-            )*
-        }
-        mod postgres {
-            #[allow(unused_imports)]
-            use super::*;
-            $(
+
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let vars: Vec<(&str, String)> = vec![$($( ($var.0, $var.1.to_string()) ),*)?];
-                    let Some($app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &vars).await else {
-                        return;
-                    };
-                    $body
-                    $app.finish().await;
+                async fn sqlite() {
+                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &variables()).await {
+                        run(app).await;
+                    }
                 }
-            )*
-        }
+
+                $(#[$meta])*
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &variables()).await {
+                        run(app).await;
+                    }
+                }
+            }
+        )*
     };
 }

@@ -48,8 +48,15 @@ mod tests {
     fn the_list_is_large_sorted_unique_and_lower_case() {
         let entries: Vec<&str> = LIST.lines().collect();
         assert!(entries.len() >= 10_000, "only {} entries", entries.len());
-        assert!(entries.windows(2).all(|w| w[0] < w[1]), "not sorted or not unique");
-        assert!(entries.iter().all(|e| !e.is_empty() && *e == e.to_lowercase()));
+        assert!(
+            entries.windows(2).all(|w| w[0] < w[1]),
+            "not sorted or not unique"
+        );
+        assert!(
+            entries
+                .iter()
+                .all(|e| !e.is_empty() && *e == e.to_lowercase())
+        );
     }
 
     #[test]
@@ -58,7 +65,12 @@ mod tests {
             assert!(contains(entry), "{entry:?} not found");
             assert!(!contains(&format!("{entry}\u{1}")));
         }
-        for absent in ["", "correct horse battery staple", "zzzzzzzzzzzzzzzzzzzz", "\u{10ffff}"] {
+        for absent in [
+            "",
+            "correct horse battery staple",
+            "zzzzzzzzzzzzzzzzzzzz",
+            "\u{10ffff}",
+        ] {
             assert!(!contains(absent), "{absent:?}");
         }
     }

@@ -49,7 +49,11 @@ struct Phc {
     hash: Vec<u8>,
 }
 
-pub fn hash(password: &Password, params: HashParams, salt: &[u8; SALT_LEN]) -> Result<String, HashError> {
+pub fn hash(
+    password: &Password,
+    params: HashParams,
+    salt: &[u8; SALT_LEN],
+) -> Result<String, HashError> {
     let mut out = [0u8; OUTPUT_LEN];
     argon2(params, OUTPUT_LEN)?
         .hash_password_into(password.as_bytes(), salt, &mut out)

@@ -121,7 +121,13 @@ mod tests {
     #[test]
     fn refuses_common_passwords_whatever_their_case() {
         let none = Identity::default();
-        for common in ["password", "Password1", "QWERTYUIOP", "12345678", "iloveyou"] {
+        for common in [
+            "password",
+            "Password1",
+            "QWERTYUIOP",
+            "12345678",
+            "iloveyou",
+        ] {
             assert_eq!(code(common, &none), "password_too_common", "{common}");
         }
     }
@@ -132,7 +138,10 @@ mod tests {
             username: Some("Marvin42"),
             email_local_part: Some("paranoid.android"),
         };
-        assert_eq!(code("xx-marvin42-xx", &identity), "password_contains_username");
+        assert_eq!(
+            code("xx-marvin42-xx", &identity),
+            "password_contains_username"
+        );
         assert_eq!(code("MARVIN42", &identity), "password_contains_username");
         assert_eq!(
             code("my paranoid.android pw", &identity),
