@@ -68,6 +68,57 @@ pub enum Database {
     Postgres(Secret),
 }
 
+/// `scheme://host[:port]` of an HTTP peer: the form Spin accepts in `allowed_outbound_hosts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub https: bool,
+    pub authority: String,
+}
+
+impl Origin {
+    pub fn parse(text: &str) -> Option<Self> {
+        let (scheme, rest) = text.split_once("://")?;
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        let https = match scheme {
+            "http" => false,
+            "https" => true,
+            _ => return None,
+        };
+        let valid = !authority.is_empty()
+            && !authority.contains(['/', '?', '#', '@', ' '])
+            && authority.is_ascii();
+        valid.then(|| Self {
+            https,
+            authority: authority.to_owned(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailFormat {
+    /// Mailpit's `POST /api/v1/send` JSON.
+    Mailpit,
+    /// `{"from","to":[..],"subject","text","html"}`, as Resend-style providers take it.
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailRelay {
+    pub origin: Origin,
+    pub path: String,
+    pub format: MailFormat,
+    pub token: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broker {
+    pub origin: Origin,
+    pub username: String,
+    pub password: Secret,
+    pub vhost: String,
+    pub exchange: String,
+}
+
 pub struct Config<V = SpinVariables> {
     vars: V,
 }
@@ -200,6 +251,87 @@ impl<V: Variables> Config<V> {
     pub fn admin_token(&self) -> Result<Option<Secret>, ConfigError> {
         self.secret("admin_token")
     }
+
+    fn origin(&self, name: &str, default: &str) -> Result<Origin, ConfigError> {
+        let text = self.text(name, default)?;
+        Origin::parse(&text).ok_or_else(|| {
+            ConfigError::new(
+                name,
+                "must be scheme://host[:port] (http or https, no path)",
+            )
+        })
+    }
+
+    pub fn mail_relay(&self) -> Result<MailRelay, ConfigError> {
+        let path = self.text("mail_relay_path", "/api/v1/send")?;
+        if !path.starts_with('/') {
+            return Err(ConfigError::new("mail_relay_path", "must start with /"));
+        }
+        let format = match self.text("mail_relay_format", "mailpit")?.as_str() {
+            "mailpit" => MailFormat::Mailpit,
+            "json" => MailFormat::Json,
+            _ => {
+                return Err(ConfigError::new(
+                    "mail_relay_format",
+                    "must be `mailpit` or `json`",
+                ));
+            }
+        };
+        Ok(MailRelay {
+            origin: self.origin("mail_relay_origin", "http://127.0.0.1:8025")?,
+            path,
+            format,
+            token: self.secret("mail_relay_token")?,
+        })
+    }
+
+    pub fn mail_from(&self) -> Result<String, ConfigError> {
+        self.non_empty("mail_from", "Chatty <no-reply@chatty.localhost>")
+    }
+
+    fn link_template(&self, name: &str, default: &str) -> Result<String, ConfigError> {
+        let value = self.non_empty(name, default)?;
+        if !value.contains("{token}") {
+            return Err(ConfigError::new(name, "must contain {token}"));
+        }
+        Ok(value)
+    }
+
+    pub fn password_reset_url(&self) -> Result<String, ConfigError> {
+        self.link_template(
+            "password_reset_url",
+            "http://localhost:3000/reset-password?token={token}",
+        )
+    }
+
+    pub fn email_verification_url(&self) -> Result<String, ConfigError> {
+        self.link_template(
+            "email_verification_url",
+            "http://localhost:3000/verify-email?token={token}",
+        )
+    }
+
+    pub fn password_reset_ttl(&self) -> Result<i64, ConfigError> {
+        self.seconds("password_reset_ttl_seconds", 3600, 60, 86_400)
+    }
+
+    pub fn email_verification_ttl(&self) -> Result<i64, ConfigError> {
+        self.seconds("email_verification_ttl_seconds", 86_400, 60, 2_592_000)
+    }
+
+    pub fn outbox_max_attempts(&self) -> Result<u32, ConfigError> {
+        self.u32("outbox_max_attempts", 10, 1, 100)
+    }
+
+    pub fn broker(&self) -> Result<Broker, ConfigError> {
+        Ok(Broker {
+            origin: self.origin("events_origin", "http://127.0.0.1:15672")?,
+            username: self.text("events_username", "guest")?,
+            password: Secret(self.text("events_password", "guest")?),
+            vhost: self.non_empty("events_vhost", "/")?,
+            exchange: self.non_empty("events_exchange", "auth.events")?,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +411,54 @@ pub mod tests {
             .database()
             .unwrap();
         assert!(!format!("{db:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn origins_must_be_bare_scheme_host_port() {
+        let origin = Origin::parse("http://127.0.0.1:8025").unwrap();
+        assert_eq!(
+            (origin.https, origin.authority.as_str()),
+            (false, "127.0.0.1:8025")
+        );
+        assert!(Origin::parse("https://mail.example.com/").unwrap().https);
+        for bad in [
+            "127.0.0.1:8025",
+            "ftp://x",
+            "http://",
+            "http://h/path",
+            "http://u:p@h",
+            "http://h?x",
+        ] {
+            assert!(Origin::parse(bad).is_none(), "{bad}");
+        }
+        assert!(
+            config(&[("events_origin", "http://h/api")])
+                .broker()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn mail_settings_default_to_a_local_mailpit() {
+        let relay = config(&[]).mail_relay().unwrap();
+        assert_eq!(relay.format, MailFormat::Mailpit);
+        assert_eq!(relay.path, "/api/v1/send");
+        assert_eq!(relay.origin.authority, "127.0.0.1:8025");
+        assert!(
+            config(&[("mail_relay_format", "smtp")])
+                .mail_relay()
+                .is_err()
+        );
+        assert!(
+            config(&[("password_reset_url", "https://x/reset")])
+                .password_reset_url()
+                .is_err()
+        );
+        let broker = config(&[]).broker().unwrap();
+        assert_eq!(
+            (broker.vhost.as_str(), broker.exchange.as_str()),
+            ("/", "auth.events")
+        );
     }
 
     #[test]

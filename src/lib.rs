@@ -20,6 +20,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod log;
+pub mod outbound;
 pub mod store;
 
 /// The Spin entry point. Only on Wasm: natively (unit tests) there is no host to export it to.
@@ -34,5 +35,6 @@ mod entry {
         let ctx = api::ctx::Ctx::new(config::Config::spin(), &request);
         let response = api::routes::dispatch(&ctx, &request);
         http::response::send(response, out);
+        api::messages::after_response(&ctx, &request);
     }
 }

@@ -1,12 +1,15 @@
 //! What one request carries through the handlers: configuration, the clock, identity of the call,
-//! and a database connection opened only if the handler needs one.
+//! a database connection opened only if the handler needs one, and the outbox messages it wrote.
 
 use super::error::ApiError;
 use crate::config::Config;
 use crate::domain::ids;
+use crate::domain::language::{self, Language};
 use crate::http::Request;
+use crate::outbound::delivery::LEASE_SECS;
 use crate::store::Store;
-use std::cell::OnceCell;
+use crate::store::outbox::{Claimed, Message};
+use std::cell::{OnceCell, RefCell};
 
 pub struct Ctx {
     pub config: Config,
@@ -14,11 +17,15 @@ pub struct Ctx {
     pub now: i64,
     pub now_ms: u64,
     pub request_id: String,
+    /// The language for mail this request causes.
+    pub language: Language,
     store: OnceCell<Store>,
+    /// Messages committed by this request, leased to it for delivery once the response is sent.
+    written: RefCell<Vec<Claimed>>,
 }
 
 impl Ctx {
-    pub fn new(config: Config, _request: &Request) -> Self {
+    pub fn new(config: Config, request: &Request) -> Self {
         let since_epoch = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -29,7 +36,9 @@ impl Ctx {
             now: i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
             now_ms,
             request_id,
+            language: language::negotiate(request.header_str("accept-language").ok().flatten()),
             store: OnceCell::new(),
+            written: RefCell::new(Vec::new()),
         }
     }
 
@@ -42,9 +51,42 @@ impl Ctx {
         Ok(self.store.get_or_init(|| store))
     }
 
+    /// The database if this request already opened it.
+    pub fn opened_store(&self) -> Option<&Store> {
+        self.store.get()
+    }
+
     /// A new time-ordered id.
     pub fn new_id(&self) -> Result<String, ApiError> {
         Ok(ids::uuid_v7(self.now_ms, random()?))
+    }
+
+    /// Runs `work` in one transaction together with the outbox messages it produces: the change and
+    /// its mail and events are committed together or not at all.
+    pub fn write<T>(
+        &self,
+        work: impl FnOnce(&Store, &mut Vec<Message>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let lease_until = self.now + LEASE_SECS;
+        let (value, messages) = self.store()?.transaction(|tx| {
+            let mut messages = Vec::new();
+            let value = work(tx, &mut messages)?;
+            tx.enqueue(&messages, self.now, lease_until)?;
+            Ok::<_, ApiError>((value, messages))
+        })?;
+        self.written
+            .borrow_mut()
+            .extend(messages.into_iter().map(|message| Claimed {
+                message,
+                attempts: 1,
+                lease_until,
+            }));
+        Ok(value)
+    }
+
+    /// The messages committed by this request, for delivery after the response.
+    pub fn take_written(&self) -> Vec<Claimed> {
+        std::mem::take(&mut self.written.borrow_mut())
     }
 }
 

@@ -20,6 +20,10 @@ pub enum ApiError {
     RefreshTokenReused,
     /// Missing, malformed, expired, forged or revoked access token.
     InvalidToken,
+    /// A password-reset or verification token that is unknown, used or expired.
+    InvalidOneTimeToken,
+    /// Missing or wrong `admin_token` on an admin endpoint.
+    AdminUnauthorized,
     NotFound,
     MethodNotAllowed(String),
     /// A dependency (the database) is down: retry later.
@@ -124,6 +128,19 @@ impl ApiError {
                 "the access token is missing, malformed, expired or revoked",
             )
             .with_header("www-authenticate", r#"Bearer error="invalid_token""#),
+            E::InvalidOneTimeToken => Problem::new(
+                400,
+                "invalid_token",
+                "Invalid or expired link",
+                "this link is invalid, was already used or has expired; ask for a new one",
+            ),
+            E::AdminUnauthorized => Problem::new(
+                401,
+                "admin_unauthorized",
+                "Admin token required",
+                "send the configured admin_token as a Bearer token",
+            )
+            .with_header("www-authenticate", r#"Bearer realm="admin""#),
             E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
             E::MethodNotAllowed(allow) => Problem::new(
                 405,

@@ -7,6 +7,7 @@ use crate::domain::password::{Password, hash};
 use crate::domain::{FieldError, email, username};
 use crate::http::{Request, Response, json};
 use crate::log;
+use crate::outbound::events::Topic;
 use crate::store::sessions::NewSession;
 use serde_json::json;
 
@@ -56,12 +57,19 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (refresh, refresh_hash) = new_refresh_token()?;
     let session_id = ctx.new_id()?;
     let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
-    store.create_session(&NewSession {
-        id: &session_id,
-        user_id: &user.id,
-        token_hash: &refresh_hash,
-        now: ctx.now,
-        expires_at,
+    ctx.write(|tx, messages| {
+        tx.create_session(&NewSession {
+            id: &session_id,
+            user_id: &user.id,
+            token_hash: &refresh_hash,
+            now: ctx.now,
+            expires_at,
+        })?;
+        messages.push(ctx.event(
+            Topic::UserLoggedIn,
+            json!({"user_id": user.id, "username": user.username, "session_id": session_id}),
+        )?);
+        Ok(())
     })?;
     token_pair(ctx, &user, &session_id, expires_at, &refresh)
 }

@@ -3,7 +3,8 @@
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::domain::refresh_token::RefreshToken;
+use super::password_reset::revoked_events;
+use crate::domain::opaque_token::OpaqueToken;
 use crate::http::{Request, Response, bearer, json};
 
 pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -19,12 +20,23 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         None if request.header("authorization").is_some() => return Err(ApiError::InvalidToken),
         None => None,
     };
-    if let Some(token) = RefreshToken::parse(presented) {
+    if let Some(token) = OpaqueToken::parse(presented) {
         let store = ctx.store()?;
         if let Some(found) = store.find_refresh_token(&token.hash())?
             && caller.as_ref().is_none_or(|sub| *sub == found.user_id)
         {
-            store.revoke_session(&found.session_id, "logout", ctx.now)?;
+            ctx.write(|tx, messages| {
+                if tx.revoke_session(&found.session_id, "logout", ctx.now)? {
+                    revoked_events(
+                        ctx,
+                        &found.user_id,
+                        std::slice::from_ref(&found.session_id),
+                        "logout",
+                        messages,
+                    )?;
+                }
+                Ok(())
+            })?;
         }
     }
     Ok(Response::new(204).no_store())
@@ -32,7 +44,9 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn logout_all(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let caller = authenticate(ctx, request)?;
-    ctx.store()?
-        .revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
+    ctx.write(|tx, messages| {
+        let revoked = tx.revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
+        revoked_events(ctx, &caller.sub, &revoked, "logout_all", messages)
+    })?;
     Ok(Response::new(204).no_store())
 }

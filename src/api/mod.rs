@@ -1,14 +1,18 @@
 //! Endpoints: each parses its input, applies the domain rules, uses the store and shapes the answer.
 
+mod admin;
 mod auth;
 pub mod ctx;
 pub mod error;
 mod keyring;
 mod login;
 mod logout;
+pub mod messages;
 mod meta;
+mod password_reset;
 mod register;
 mod responses;
 pub mod routes;
 mod tokens;
 mod verify;
+mod verify_email;

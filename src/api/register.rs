@@ -3,11 +3,14 @@
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::responses::profile;
+use super::verify_email::send_verification;
 use crate::domain::email::Email;
 use crate::domain::password::{Identity, Password, hash};
 use crate::domain::username::Username;
 use crate::http::{Request, Response, json};
+use crate::outbound::events::Topic;
 use crate::store::users::{Inserted, NewUser, User};
+use serde_json::json;
 
 pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let body = json::object(request)?;
@@ -45,18 +48,26 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         is_admin: false,
         created_at: ctx.now,
     };
-    let inserted = ctx.store()?.insert_user(&NewUser {
-        id: &user.id,
-        email: &user.email,
-        email_normalized: email.normalized(),
-        username: &user.username,
-        username_normalized: &username.normalized(),
-        password_hash: &user.password_hash,
-        now: ctx.now,
+    ctx.write(|tx, messages| {
+        let inserted = tx.insert_user(&NewUser {
+            id: &user.id,
+            email: &user.email,
+            email_normalized: email.normalized(),
+            username: &user.username,
+            username_normalized: &username.normalized(),
+            password_hash: &user.password_hash,
+            now: ctx.now,
+        })?;
+        match inserted {
+            Inserted::Yes => {}
+            Inserted::EmailTaken => return Err(ApiError::EmailTaken),
+            Inserted::UsernameTaken => return Err(ApiError::UsernameTaken),
+        }
+        messages.push(ctx.event(
+            Topic::UserRegistered,
+            json!({"user_id": user.id, "email": user.email, "username": user.username}),
+        )?);
+        send_verification(ctx, tx, &user, messages)
     })?;
-    match inserted {
-        Inserted::Yes => Ok(Response::json(201, &profile(&user))),
-        Inserted::EmailTaken => Err(ApiError::EmailTaken),
-        Inserted::UsernameTaken => Err(ApiError::UsernameTaken),
-    }
+    Ok(Response::json(201, &profile(&user)))
 }

@@ -4,7 +4,7 @@ use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::keyring;
 use crate::domain::access_token::{self, IssueParams, SessionClaims};
-use crate::domain::refresh_token::RefreshToken;
+use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session;
 use crate::domain::time::rfc3339;
 use crate::http::Response;
@@ -22,8 +22,8 @@ pub fn profile(user: &User) -> serde_json::Value {
 }
 
 /// A fresh refresh token (the secret for the client) and its hash (for the database).
-pub fn new_refresh_token() -> Result<(RefreshToken, String), ApiError> {
-    let token = RefreshToken::from_random(ctx::random()?);
+pub fn new_refresh_token() -> Result<(OpaqueToken, String), ApiError> {
+    let token = OpaqueToken::from_random(ctx::random()?);
     let hash = token.hash();
     Ok((token, hash))
 }
@@ -34,7 +34,7 @@ pub fn token_pair(
     user: &User,
     session_id: &str,
     session_expires_at: i64,
-    refresh: &RefreshToken,
+    refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {
     let key = keyring::signing_key(ctx)?;
     let expires_at =

@@ -2,7 +2,7 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::{login, logout, meta, register, tokens, verify};
+use super::{admin, login, logout, meta, password_reset, register, tokens, verify, verify_email};
 use crate::http::router::{self, Match, Route};
 use crate::http::{Request, Response};
 use http::Method;
@@ -39,6 +39,30 @@ pub static ROUTES: &[Route<Handler>] = &[
         methods: &[(Method::POST, logout::logout_all)],
     },
     Route {
+        path: "/password-reset",
+        methods: &[(Method::POST, password_reset::request_reset)],
+    },
+    Route {
+        path: "/password-reset/confirm",
+        methods: &[(Method::POST, password_reset::confirm_reset)],
+    },
+    Route {
+        path: "/verify-email",
+        methods: &[(Method::POST, verify_email::verify_email)],
+    },
+    Route {
+        path: "/verify-email/resend",
+        methods: &[(Method::POST, verify_email::resend)],
+    },
+    Route {
+        path: "/admin/outbox",
+        methods: &[(Method::GET, admin::outbox)],
+    },
+    Route {
+        path: "/admin/outbox/drain",
+        methods: &[(Method::POST, admin::drain)],
+    },
+    Route {
         path: "/.well-known/jwks.json",
         methods: &[(Method::GET, meta::jwks)],
     },
@@ -69,13 +93,19 @@ mod tests {
     fn served() -> BTreeSet<(String, String)> {
         ROUTES
             .iter()
-            .flat_map(|r| r.methods.iter().map(|(m, _)| (m.to_string(), r.path.to_owned())))
+            .flat_map(|r| {
+                r.methods
+                    .iter()
+                    .map(|(m, _)| (m.to_string(), r.path.to_owned()))
+            })
             .collect()
     }
 
     fn documented() -> BTreeSet<(String, String)> {
         let doc: serde_json::Value = serde_json::from_str(meta::OPENAPI).unwrap();
-        let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        let methods = [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ];
         doc["paths"]
             .as_object()
             .unwrap()

@@ -2,8 +2,9 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
+use super::password_reset::revoked_events;
 use super::responses::{new_refresh_token, token_pair};
-use crate::domain::refresh_token::RefreshToken;
+use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
 use crate::log;
@@ -21,7 +22,7 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let Some(presented) = presented.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let token = RefreshToken::parse(presented).ok_or(ApiError::InvalidGrant)?;
+    let token = OpaqueToken::parse(presented).ok_or(ApiError::InvalidGrant)?;
     let old_hash = token.hash();
     let store = ctx.store()?;
     let grace = ctx.config.refresh_reuse_grace()?;
@@ -64,10 +65,20 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 /// A retired token came back too late or twice: whoever holds it may be a thief, so the whole
 /// session goes, the newest successor included.
 fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> ApiError {
-    match ctx
-        .store()
-        .and_then(|s| Ok(s.revoke_session(&found.session_id, "refresh_token_reused", ctx.now)?))
-    {
+    let revoked = ctx.write(|tx, messages| {
+        let reason = "refresh_token_reused";
+        if tx.revoke_session(&found.session_id, reason, ctx.now)? {
+            revoked_events(
+                ctx,
+                &found.user_id,
+                std::slice::from_ref(&found.session_id),
+                reason,
+                messages,
+            )?;
+        }
+        Ok(())
+    });
+    match revoked {
         Ok(_) => {
             log::warn(
                 "refresh_token_reused",

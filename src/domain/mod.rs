@@ -1,12 +1,15 @@
 //! Pure rules of the service: no Spin, no HTTP, no SQL. Time is always a parameter.
 
 pub mod access_token;
+pub mod delivery;
 pub mod email;
 pub mod field_error;
 pub mod ids;
 pub mod keys;
+pub mod language;
+pub mod one_time_token;
+pub mod opaque_token;
 pub mod password;
-pub mod refresh_token;
 pub mod session;
 pub mod time;
 pub mod username;

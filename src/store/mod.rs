@@ -4,6 +4,8 @@
 mod db;
 pub mod keys;
 pub mod migrations;
+pub mod one_time_tokens;
+pub mod outbox;
 mod postgres;
 pub mod sessions;
 mod sqlite;

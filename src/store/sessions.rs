@@ -18,19 +18,18 @@ pub struct NewSession<'a> {
 }
 
 impl Store {
+    /// A session and its first refresh token; run inside the caller's transaction.
     pub fn create_session(&self, new: &NewSession<'_>) -> Result<(), DbError> {
-        self.transaction(|tx| {
-            tx.query(
-                "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                &[
-                    new.id.into(),
-                    new.user_id.into(),
-                    Value::Int(new.now),
-                    Value::Int(new.expires_at),
-                ],
-            )?;
-            tx.insert_refresh_token(new.token_hash, new.id, new.now)
-        })
+        self.query(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[
+                new.id.into(),
+                new.user_id.into(),
+                Value::Int(new.now),
+                Value::Int(new.expires_at),
+            ],
+        )?;
+        self.insert_refresh_token(new.token_hash, new.id, new.now)
     }
 
     fn insert_refresh_token(&self, hash: &str, session_id: &str, now: i64) -> Result<(), DbError> {

@@ -6,11 +6,15 @@ mod host;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod email_verification;
+mod events;
 mod foundation;
 mod health;
 mod login;
 mod logout;
 mod meta;
+mod outbox;
+mod password_reset;
 mod refresh;
 mod register;
 mod verify;

@@ -1,5 +1,6 @@
 //! `TestApp`: the component served by the test host on its own fresh database.
 
+use super::capture::CaptureServer;
 use super::client::{Client, TestResponse};
 use super::databases::{PgDatabase, TempDir};
 use crate::host::clock::TestClock;
@@ -15,17 +16,30 @@ pub enum Backend {
 }
 
 /// Variables every test app gets unless it overrides them: cheap password hashing keeps the suite
-/// fast (the cost parameters are exercised by their own tests), and no mail relay or broker is
-/// assumed to be running.
+/// fast (the cost parameters are exercised by their own tests), mail goes to the app's capture
+/// server, and events go nowhere unless a test points them at RabbitMQ.
 const TEST_DEFAULTS: &[(&str, &str)] = &[
     ("password_hash_memory_kib", "256"),
     ("password_hash_iterations", "1"),
     ("issuer", "https://auth.chatty.test"),
     ("audience", "chatty"),
+    (
+        "password_reset_url",
+        "https://chatty.test/reset-password?token={token}",
+    ),
+    (
+        "email_verification_url",
+        "https://chatty.test/verify-email?token={token}",
+    ),
+    // Nothing listens on the discard port: events fail fast unless a test points them at RabbitMQ.
+    ("events_origin", "http://127.0.0.1:9"),
+    ("admin_token", "test-admin-token"),
 ];
 
 pub struct TestApp {
     pub server: Server,
+    /// The mail relay every test app sends to (`mail_relay_origin`), unless a test overrides it.
+    pub mail: CaptureServer,
     pub backend: Backend,
     pub clock: TestClock,
     pub log: MemoryOutputPipe,
@@ -39,6 +53,7 @@ impl TestApp {
     /// A fresh app; `None` only when PostgreSQL is wanted but unreachable outside CI.
     pub async fn spawn(backend: Backend, vars: &[(&str, String)]) -> Option<Self> {
         let dir = TempDir::new();
+        let mail = CaptureServer::start().await;
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(PgDatabase::create().await?),
@@ -47,6 +62,7 @@ impl TestApp {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
+        variables.insert("mail_relay_origin".into(), mail.origin());
         if let Some(pg) = &pg {
             variables.insert("database_url".into(), pg.url());
             variables.insert("database_origin".into(), pg.origin());
@@ -54,7 +70,7 @@ impl TestApp {
         for (k, v) in vars {
             variables.insert((*k).to_owned(), v.clone());
         }
-        Some(Self::start(backend, variables, pg, dir).await)
+        Some(Self::start(backend, variables, pg, dir, mail).await)
     }
 
     async fn start(
@@ -62,6 +78,7 @@ impl TestApp {
         variables: HashMap<String, String>,
         pg: Option<PgDatabase>,
         dir: TempDir,
+        mail: CaptureServer,
     ) -> Self {
         let clock = TestClock::default();
         let log = MemoryOutputPipe::new(64 * 1024 * 1024);
@@ -78,6 +95,7 @@ impl TestApp {
         let client = Client::new(format!("http://{}", server.addr));
         Self {
             server,
+            mail,
             backend,
             clock,
             log,
@@ -90,12 +108,22 @@ impl TestApp {
 
     /// A second app on the same database (another replica), with extra variables.
     pub async fn replica(&self, vars: &[(&str, String)]) -> Server {
+        self.replica_with_manifest(component::manifest().expect("spin.toml"), vars)
+            .await
+    }
+
+    /// A replica whose manifest a test has changed (for example its allowed outbound hosts).
+    pub async fn replica_with_manifest(
+        &self,
+        manifest: crate::host::manifest::Manifest,
+        vars: &[(&str, String)],
+    ) -> Server {
         let mut variables = self.variables.clone();
         for (k, v) in vars {
             variables.insert((*k).to_owned(), v.clone());
         }
         Server::start(HostConfig {
-            manifest: component::manifest().expect("spin.toml"),
+            manifest,
             variables,
             sqlite_path: self.dir.0.join("sqlite_db.db"),
             clock: self.clock.clone(),
@@ -125,6 +153,37 @@ impl TestApp {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect()
+    }
+
+    /// Mail captured by the relay so far, as the JSON the service posted.
+    pub fn mails(&self) -> Vec<Value> {
+        self.mail.requests().iter().map(|r| r.json()).collect()
+    }
+
+    /// Waits until the relay has `n` mails (delivery happens after the response).
+    pub async fn wait_for_mails(&self, n: usize) -> Vec<Value> {
+        self.server.settle().await;
+        self.mail
+            .wait_for(n)
+            .await
+            .iter()
+            .map(|r| r.json())
+            .collect()
+    }
+
+    /// The admin drain, as a cron job would call it.
+    pub async fn drain(&self) -> Value {
+        let token = self
+            .variables
+            .get("admin_token")
+            .cloned()
+            .unwrap_or_default();
+        let response = self
+            .post_json_authorized("/admin/outbox/drain", &json!({}), &token)
+            .await;
+        assert_eq!(response.status, 200, "drain: {}", response.text());
+        self.server.settle().await;
+        response.json()
     }
 
     pub fn now(&self) -> i64 {

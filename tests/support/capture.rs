@@ -1,4 +1,5 @@
-//! A stand-in for an HTTP peer (mail relay, broker): records every request and answers as told.
+//! A stand-in for an HTTP peer (mail relay, broker): records every request as it arrives and answers
+//! as told; can go down (connection refused) and come back on the same port.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -15,6 +16,8 @@ pub struct Captured {
     pub path: String,
     pub headers: http::HeaderMap,
     pub body: Bytes,
+    /// The status the server was told to answer with (the client may have given up first).
+    pub status: u16,
 }
 
 impl Captured {
@@ -44,73 +47,30 @@ impl Default for Reply {
     }
 }
 
-pub struct CaptureServer {
-    pub addr: SocketAddr,
+#[derive(Clone, Default)]
+struct Shared {
     requests: Arc<Mutex<Vec<Captured>>>,
     reply: Arc<Mutex<Reply>>,
-    task: tokio::task::JoinHandle<()>,
+}
+
+pub struct CaptureServer {
+    pub addr: SocketAddr,
+    shared: Shared,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl CaptureServer {
     pub async fn start() -> Self {
-        Self::start_on("127.0.0.1:0".parse().expect("addr")).await
-    }
-
-    /// On a given address, e.g. to come back on the same port after a simulated outage.
-    pub async fn start_on(addr: SocketAddr) -> Self {
-        let listener = TcpListener::bind(addr).await.expect("bind capture server");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind capture server");
         let addr = listener.local_addr().expect("addr");
-        let requests: Arc<Mutex<Vec<Captured>>> = Arc::default();
-        let reply: Arc<Mutex<Reply>> = Arc::default();
-        let (req_store, reply_store) = (requests.clone(), reply.clone());
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (requests, reply) = (req_store.clone(), reply_store.clone());
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(
-                        move |req: hyper::Request<hyper::body::Incoming>| {
-                            let (requests, reply) = (requests.clone(), reply.clone());
-                            async move {
-                                let (parts, body) = req.into_parts();
-                                let body = body
-                                    .collect()
-                                    .await
-                                    .map(|b| b.to_bytes())
-                                    .unwrap_or_default();
-                                let answer = reply.lock().expect("reply").clone();
-                                tokio::time::sleep(answer.delay).await;
-                                requests.lock().expect("requests").push(Captured {
-                                    method: parts.method.to_string(),
-                                    path: parts
-                                        .uri
-                                        .path_and_query()
-                                        .map_or("/".into(), |p| p.to_string()),
-                                    headers: parts.headers,
-                                    body,
-                                });
-                                let mut response =
-                                    hyper::Response::new(Full::new(Bytes::from(answer.body)));
-                                *response.status_mut() =
-                                    http::StatusCode::from_u16(answer.status).expect("status");
-                                response.headers_mut().insert(
-                                    "content-type",
-                                    http::HeaderValue::from_static("application/json"),
-                                );
-                                Ok::<_, std::convert::Infallible>(response)
-                            }
-                        },
-                    );
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
+        let shared = Shared::default();
+        let task = serve(listener, shared.clone());
         Self {
             addr,
-            requests,
-            reply,
-            task,
+            shared,
+            task: Mutex::new(Some(task)),
         }
     }
 
@@ -119,11 +79,11 @@ impl CaptureServer {
     }
 
     pub fn set_reply(&self, reply: Reply) {
-        *self.reply.lock().expect("reply") = reply;
+        *self.shared.reply.lock().expect("reply") = reply;
     }
 
     pub fn requests(&self) -> Vec<Captured> {
-        self.requests.lock().expect("requests").clone()
+        self.shared.requests.lock().expect("requests").clone()
     }
 
     /// Waits (up to 10 s) until at least `n` requests arrived.
@@ -138,14 +98,81 @@ impl CaptureServer {
         self.requests()
     }
 
-    /// Stops accepting connections (the peer goes down).
+    /// The peer goes down: its port refuses connections.
     pub fn stop(&self) {
-        self.task.abort();
+        if let Some(task) = self.task.lock().expect("task").take() {
+            task.abort();
+        }
+    }
+
+    /// The peer comes back on the same port.
+    pub async fn restart(&self) {
+        self.stop();
+        let mut listener = None;
+        for _ in 0..50 {
+            match TcpListener::bind(self.addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        let listener = listener.expect("rebind capture server");
+        *self.task.lock().expect("task") = Some(serve(listener, self.shared.clone()));
     }
 }
 
 impl Drop for CaptureServer {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop();
     }
+}
+
+fn serve(listener: TcpListener, shared: Shared) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            let shared = shared.clone();
+            connections.spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let shared = shared.clone();
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let body = body
+                                .collect()
+                                .await
+                                .map(|b| b.to_bytes())
+                                .unwrap_or_default();
+                            let answer = shared.reply.lock().expect("reply").clone();
+                            shared.requests.lock().expect("requests").push(Captured {
+                                method: parts.method.to_string(),
+                                path: parts
+                                    .uri
+                                    .path_and_query()
+                                    .map_or("/".into(), |p| p.to_string()),
+                                headers: parts.headers,
+                                body,
+                                status: answer.status,
+                            });
+                            tokio::time::sleep(answer.delay).await;
+                            let mut response =
+                                hyper::Response::new(Full::new(Bytes::from(answer.body)));
+                            *response.status_mut() =
+                                http::StatusCode::from_u16(answer.status).expect("status");
+                            response.headers_mut().insert(
+                                "content-type",
+                                http::HeaderValue::from_static("application/json"),
+                            );
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    },
+                );
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
 }

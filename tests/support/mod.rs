@@ -5,6 +5,7 @@ pub mod capture;
 pub mod client;
 pub mod databases;
 pub mod jwt;
+pub mod rabbit;
 
 pub use app::{Backend, TestApp};
 #[allow(unused_imports)]

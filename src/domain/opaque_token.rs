@@ -1,4 +1,5 @@
-//! Refresh tokens: 256 random bits, shown to the client once, stored only as a SHA-256 hash.
+//! Opaque secrets handed to a client or mailed to a user (refresh, password-reset and verification
+//! tokens): 256 random bits, shown once, stored only as a SHA-256 hash.
 
 use super::keys::b64url;
 
@@ -7,15 +8,15 @@ pub const TOKEN_BYTES: usize = 32;
 const TOKEN_CHARS: usize = 43;
 
 /// The secret the client holds. Never printed.
-pub struct RefreshToken(String);
+pub struct OpaqueToken(String);
 
-impl std::fmt::Debug for RefreshToken {
+impl std::fmt::Debug for OpaqueToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RefreshToken([redacted])")
+        f.write_str("OpaqueToken([redacted])")
     }
 }
 
-impl RefreshToken {
+impl OpaqueToken {
     pub fn from_random(random: [u8; TOKEN_BYTES]) -> Self {
         Self(b64url(&random))
     }
@@ -52,9 +53,9 @@ mod tests {
 
     #[test]
     fn a_token_is_43_url_safe_characters_and_parses_back() {
-        let token = RefreshToken::from_random([0xfb; TOKEN_BYTES]);
+        let token = OpaqueToken::from_random([0xfb; TOKEN_BYTES]);
         assert_eq!(token.as_str().len(), 43);
-        let again = RefreshToken::parse(token.as_str()).unwrap();
+        let again = OpaqueToken::parse(token.as_str()).unwrap();
         assert_eq!(again.hash(), token.hash());
     }
 
@@ -64,7 +65,7 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let token = RefreshToken::from_random([1; TOKEN_BYTES]);
+        let token = OpaqueToken::from_random([1; TOKEN_BYTES]);
         assert_eq!(token.hash().len(), 64);
         assert!(!token.hash().contains(token.as_str()));
     }
@@ -78,13 +79,13 @@ mod tests {
             &format!("{}=", "a".repeat(42)),
             &"é".repeat(22),
         ] {
-            assert!(RefreshToken::parse(bad).is_none(), "{bad}");
+            assert!(OpaqueToken::parse(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn debug_output_never_shows_the_token() {
-        let token = RefreshToken::from_random([9; TOKEN_BYTES]);
+        let token = OpaqueToken::from_random([9; TOKEN_BYTES]);
         assert!(!format!("{token:?}").contains(token.as_str()));
     }
 }

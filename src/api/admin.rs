@@ -1,0 +1,89 @@
+//! `/admin/outbox` (counts by state) and `/admin/outbox/drain` (deliver what is due; for a cron
+//! job), behind the `admin_token` Bearer secret.
+
+use super::ctx::Ctx;
+use super::error::ApiError;
+use crate::http::{Request, Response, bearer};
+use crate::outbound::delivery::{self, PATIENT};
+use serde_json::json;
+use std::time::Duration;
+
+const DRAIN_LIMIT: u32 = 500;
+const DRAIN_BATCH: u32 = 20;
+const DRAIN_BUDGET: Duration = Duration::from_secs(25);
+
+fn authorize(ctx: &Ctx, request: &Request) -> Result<(), ApiError> {
+    let expected = ctx
+        .config
+        .admin_token()?
+        .ok_or(ApiError::AdminUnauthorized)?;
+    let presented = bearer::token(request).ok_or(ApiError::AdminUnauthorized)?;
+    if constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::AdminUnauthorized)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let a = hmac_sha256::Hash::hash(a);
+    let b = hmac_sha256::Hash::hash(b);
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+pub fn outbox(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    authorize(ctx, request)?;
+    let counts = ctx.store()?.outbox_counts(ctx.now)?;
+    Ok(Response::json(
+        200,
+        &json!({
+            "pending": counts.pending,
+            "leased": counts.leased,
+            "delivered": counts.delivered,
+            "dead": counts.dead,
+        }),
+    )
+    .no_store())
+}
+
+pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    authorize(ctx, request)?;
+    let store = ctx.store()?;
+    let report = delivery::drain(
+        store,
+        &ctx.config,
+        ctx.now,
+        DRAIN_LIMIT,
+        DRAIN_BATCH,
+        DRAIN_BUDGET,
+        PATIENT,
+    )?;
+    let counts = store.outbox_counts(ctx.now)?;
+    Ok(Response::json(
+        200,
+        &json!({
+            "claimed": report.claimed,
+            "delivered": report.delivered,
+            "retrying": report.retrying,
+            "dead": report.dead,
+            "pending": counts.pending,
+        }),
+    )
+    .no_store())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn compares_whole_secrets() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret2"));
+        assert!(!constant_time_eq(b"", b"x"));
+    }
+}

@@ -1,0 +1,98 @@
+//! Building the mail and events a request sends, and sending them once its response is out.
+
+use super::ctx::Ctx;
+use super::error::ApiError;
+use crate::domain::language::Language;
+use crate::http::Request;
+use crate::log;
+use crate::outbound::delivery::{self, PATIENT, QUICK};
+use crate::outbound::events::{self, Topic};
+use crate::outbound::mail::{self, Fill, Template};
+use crate::store::outbox::{Kind, Message};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// The bounded drain at the end of a request: a few messages, tens of milliseconds.
+const TAIL_DRAIN_MESSAGES: u32 = 3;
+const TAIL_DRAIN_BUDGET: Duration = Duration::from_millis(50);
+
+impl Ctx {
+    pub fn event(&self, topic: Topic, data: Value) -> Result<Message, ApiError> {
+        let id = self.new_id()?;
+        let source = self.config.issuer()?;
+        let document = events::cloud_event(&id, topic, &source, self.now, data);
+        Ok(Message {
+            id,
+            kind: Kind::Event,
+            topic: topic.routing_key().to_owned(),
+            payload: document.to_string(),
+        })
+    }
+
+    pub fn mail(
+        &self,
+        template: Template,
+        to: &str,
+        username: &str,
+        link: Option<&str>,
+    ) -> Result<Message, ApiError> {
+        self.mail_in(self.language, template, to, username, link)
+    }
+
+    fn mail_in(
+        &self,
+        language: Language,
+        template: Template,
+        to: &str,
+        username: &str,
+        link: Option<&str>,
+    ) -> Result<Message, ApiError> {
+        let from = self.config.mail_from()?;
+        let rendered = mail::render(template, language, &from, to, &Fill { username, link });
+        let payload =
+            serde_json::to_string(&rendered).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Message {
+            id: self.new_id()?,
+            kind: Kind::Mail,
+            topic: template.name().to_owned(),
+            payload,
+        })
+    }
+}
+
+/// After the response: deliver this request's own messages, then (for requests that changed
+/// something, and so already hold a database connection) drain a few older ones.
+pub fn after_response(ctx: &Ctx, request: &Request) {
+    let written = ctx.take_written();
+    let Some(store) = ctx.opened_store() else {
+        return;
+    };
+    if !written.is_empty()
+        && let Err(e) = delivery::deliver_all(store, &ctx.config, &written, ctx.now, QUICK)
+    {
+        log::warn(
+            "outbox_record_failed",
+            json!({"request_id": ctx.request_id, "cause": e.to_string()}),
+        );
+    }
+    if request.method != http::Method::POST || request.path.starts_with("/admin/") {
+        return;
+    }
+    let due = store.outbox_has_due(ctx.now).unwrap_or(false);
+    if due
+        && let Err(e) = delivery::drain(
+            store,
+            &ctx.config,
+            ctx.now,
+            TAIL_DRAIN_MESSAGES,
+            TAIL_DRAIN_MESSAGES,
+            TAIL_DRAIN_BUDGET,
+            PATIENT,
+        )
+    {
+        log::warn(
+            "outbox_drain_failed",
+            json!({"request_id": ctx.request_id, "cause": e.to_string()}),
+        );
+    }
+}

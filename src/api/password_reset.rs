@@ -1,0 +1,154 @@
+//! `POST /password-reset` and `POST /password-reset/confirm` (OWASP Forgot Password Cheat Sheet):
+//! the same answer whether or not the account exists, single-use hashed tokens, every session
+//! revoked after a change, and a notification mail.
+
+use super::ctx::{self, Ctx};
+use super::error::ApiError;
+use crate::domain::email::{self, Email};
+use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
+use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::password::{Identity, Password, hash};
+use crate::http::{Request, Response, json};
+use crate::outbound::events::Topic;
+use crate::outbound::mail::{self, Template};
+use crate::store::Store;
+use crate::store::outbox::Message;
+use crate::store::users::User;
+use serde_json::json;
+
+pub const ACCEPTED: &str =
+    "If an account uses this address, a message with further steps is on its way.";
+
+/// The same 202 for every well-formed request.
+pub fn accepted() -> Response {
+    Response::json(202, &json!({"message": ACCEPTED})).no_store()
+}
+
+/// The `email` of an enumeration-safe request, checked for shape only.
+pub fn requested_email(request: &Request) -> Result<Email, ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let raw = body.required_str("email", &mut errors);
+    let parsed = raw.and_then(|r| Email::parse(r).map_err(|e| errors.push(e)).ok());
+    parsed
+        .filter(|_| errors.is_empty())
+        .ok_or(ApiError::Validation(errors))
+}
+
+/// Issues a single-use token for `user` (retiring earlier ones) unless the hourly mail limit is
+/// reached; returns the token for the mail, or `None` when throttled.
+pub fn issue_token(
+    ctx: &Ctx,
+    tx: &Store,
+    user: &User,
+    purpose: Purpose,
+    ttl: i64,
+) -> Result<Option<OpaqueToken>, ApiError> {
+    let sent = tx.count_one_time_tokens_since(&user.id, purpose, ctx.now - THROTTLE_WINDOW_SECS)?;
+    if !one_time_token::may_send_another(sent) {
+        return Ok(None);
+    }
+    let token = OpaqueToken::from_random(ctx::random()?);
+    tx.invalidate_one_time_tokens(&user.id, purpose, ctx.now)?;
+    tx.insert_one_time_token(&token.hash(), &user.id, purpose, ctx.now, ctx.now + ttl)?;
+    Ok(Some(token))
+}
+
+pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let email = requested_email(request)?;
+    let store = ctx.store()?;
+    let Some(user) = store.user_by_email(&email::normalize(email.as_str()))? else {
+        return Ok(accepted());
+    };
+    let link_template = ctx.config.password_reset_url()?;
+    let ttl = ctx.config.password_reset_ttl()?;
+    ctx.write(|tx, messages| {
+        if let Some(token) = issue_token(ctx, tx, &user, Purpose::PasswordReset, ttl)? {
+            let link = mail::link(&link_template, token.as_str());
+            messages.push(ctx.mail(
+                Template::PasswordReset,
+                &user.email,
+                &user.username,
+                Some(&link),
+            )?);
+            messages.push(ctx.event(
+                Topic::UserPasswordResetRequested,
+                json!({"user_id": user.id, "email": user.email, "username": user.username}),
+            )?);
+        }
+        Ok(())
+    })?;
+    Ok(accepted())
+}
+
+pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let token = body.required_str("token", &mut errors);
+    let password = body.required_str("password", &mut errors);
+    let (Some(token), Some(password), true) = (token, password, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let token = OpaqueToken::parse(token).ok_or(ApiError::InvalidOneTimeToken)?;
+    let store = ctx.store()?;
+    let found = store.find_one_time_token(&token.hash(), Purpose::PasswordReset)?;
+    let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
+    else {
+        return Err(ApiError::InvalidOneTimeToken);
+    };
+    let user = store
+        .user_by_id(&user_id)?
+        .ok_or(ApiError::InvalidOneTimeToken)?;
+    let email = Email::parse(&user.email).ok();
+    let identity = Identity {
+        username: Some(&user.username),
+        email_local_part: email.as_ref().map(Email::local_part),
+    };
+    let password =
+        Password::parse(password, &identity).map_err(|e| ApiError::Validation(vec![e]))?;
+    // Hash before the transaction: the write lock is not held for the length of a hash.
+    let new_hash = hash::hash(
+        &password,
+        ctx.config.password_hash_params()?,
+        &ctx::random()?,
+    )
+    .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
+
+    ctx.write(|tx, messages| {
+        if !tx.consume_one_time_token(&token.hash(), Purpose::PasswordReset, ctx.now)? {
+            return Err(ApiError::InvalidOneTimeToken);
+        }
+        tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
+        tx.set_password_hash(&user.id, &new_hash, ctx.now)?;
+        let revoked = tx.revoke_user_sessions(&user.id, "password_changed", ctx.now)?;
+        revoked_events(ctx, &user.id, &revoked, "password_changed", messages)?;
+        messages.push(ctx.event(
+            Topic::UserPasswordChanged,
+            json!({"user_id": user.id, "email": user.email, "username": user.username}),
+        )?);
+        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
+        Ok(())
+    })?;
+    Ok(Response::json(
+        200,
+        &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),
+    )
+    .no_store())
+}
+
+/// One `session.revoked` event per session.
+pub fn revoked_events(
+    ctx: &Ctx,
+    user_id: &str,
+    session_ids: &[String],
+    reason: &str,
+    messages: &mut Vec<Message>,
+) -> Result<(), ApiError> {
+    for session_id in session_ids {
+        messages.push(ctx.event(
+            Topic::SessionRevoked,
+            json!({"user_id": user_id, "session_id": session_id, "reason": reason}),
+        )?);
+    }
+    Ok(())
+}

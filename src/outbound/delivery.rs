@@ -1,0 +1,152 @@
+//! Delivering outbox messages and recording the outcome: delivered, retried later (exponential
+//! backoff with jitter), or dead after the configured number of attempts.
+
+use super::client::{SendError, Timeouts};
+use super::{events, mail};
+use crate::config::{Config, Variables};
+use crate::domain::delivery::{is_dead, retry_delay};
+use crate::log;
+use crate::store::outbox::{Claimed, Kind};
+use crate::store::{DbError, Store};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// How long a claim lasts: longer than any delivery attempt can take.
+pub const LEASE_SECS: i64 = 60;
+
+/// Right after the response: the request's own messages, tried quickly.
+pub const QUICK: Timeouts = Timeouts {
+    connect: Duration::from_secs(1),
+    first_byte: Duration::from_secs(2),
+    between_bytes: Duration::from_secs(2),
+};
+
+/// Drains, where a slower peer is worth waiting for.
+pub const PATIENT: Timeouts = Timeouts {
+    connect: Duration::from_secs(3),
+    first_byte: Duration::from_secs(10),
+    between_bytes: Duration::from_secs(5),
+};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub claimed: u32,
+    pub delivered: u32,
+    pub retrying: u32,
+    pub dead: u32,
+}
+
+/// Delivers messages this instance holds leases on, recording each outcome.
+pub fn deliver_all<V: Variables>(
+    store: &Store,
+    config: &Config<V>,
+    claims: &[Claimed],
+    now: i64,
+    timeouts: Timeouts,
+) -> Result<Report, DbError> {
+    let mut report = Report::default();
+    let max_attempts = config.outbox_max_attempts().unwrap_or(10);
+    for claim in claims {
+        report.claimed += 1;
+        match deliver_one(config, claim, timeouts) {
+            Ok(()) => {
+                store.mark_delivered(claim, now)?;
+                report.delivered += 1;
+            }
+            Err(e) => {
+                let dead = is_dead(claim.attempts, max_attempts);
+                let next = now + retry_delay(claim.attempts, jitter());
+                store.mark_failed(claim, next, dead, &e.0)?;
+                log::warn(
+                    if dead {
+                        "outbox_message_dead"
+                    } else {
+                        "outbox_delivery_failed"
+                    },
+                    json!({
+                        "outbox_id": claim.message.id,
+                        "kind": claim.message.kind.as_str(),
+                        "topic": claim.message.topic,
+                        "attempts": claim.attempts,
+                        "cause": e.0,
+                    }),
+                );
+                if dead {
+                    report.dead += 1;
+                } else {
+                    report.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Claims and delivers due messages, a batch at a time, until none are due, `limit` were claimed,
+/// or `budget` has passed (checked between batches and messages, so one slow peer can overrun it by
+/// at most one delivery).
+pub fn drain<V: Variables>(
+    store: &Store,
+    config: &Config<V>,
+    now: i64,
+    limit: u32,
+    batch: u32,
+    budget: Duration,
+    timeouts: Timeouts,
+) -> Result<Report, DbError> {
+    let started = Instant::now();
+    let mut total = Report::default();
+    while total.claimed < limit && started.elapsed() < budget {
+        let take = batch.min(limit - total.claimed);
+        let claims = store.claim_due(now, now + LEASE_SECS, i64::from(take))?;
+        if claims.is_empty() {
+            break;
+        }
+        for claim in &claims {
+            if started.elapsed() >= budget {
+                // Out of time: hand the rest back untried rather than waiting for the lease to lapse.
+                store.release(claim)?;
+                continue;
+            }
+            let report = deliver_all(store, config, std::slice::from_ref(claim), now, timeouts)?;
+            total.claimed += report.claimed;
+            total.delivered += report.delivered;
+            total.retrying += report.retrying;
+            total.dead += report.dead;
+        }
+    }
+    Ok(total)
+}
+
+fn deliver_one<V: Variables>(
+    config: &Config<V>,
+    claim: &Claimed,
+    timeouts: Timeouts,
+) -> Result<(), SendError> {
+    let message = &claim.message;
+    match message.kind {
+        Kind::Mail => {
+            let relay = config.mail_relay().map_err(|e| SendError(e.to_string()))?;
+            let mail: mail::Mail = serde_json::from_str(&message.payload)
+                .map_err(|e| SendError(format!("stored mail unreadable: {e}")))?;
+            mail::deliver(&relay, &message.id, &mail, timeouts)
+        }
+        Kind::Event => {
+            let broker = config.broker().map_err(|e| SendError(e.to_string()))?;
+            events::publish(
+                &broker,
+                &message.id,
+                &message.topic,
+                &message.payload,
+                timeouts,
+            )
+        }
+    }
+}
+
+fn jitter() -> u64 {
+    let mut bytes = [0u8; 8];
+    // Without randomness the retry simply has no jitter.
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}

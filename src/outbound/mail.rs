@@ -1,0 +1,317 @@
+//! Mail: rendered when the request that causes it is handled (in the user's language), stored in
+//! the outbox as JSON, and posted to the relay in the configured format.
+
+use super::client::{self, Request, SendError, Timeouts};
+use crate::config::{MailFormat, MailRelay};
+use crate::domain::language::Language;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wasi::http::types::Method;
+
+/// A rendered mail, as kept in the outbox until delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    PasswordReset,
+    PasswordChanged,
+    EmailVerification,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::PasswordReset => "password_reset",
+            Template::PasswordChanged => "password_changed",
+            Template::EmailVerification => "email_verification",
+        }
+    }
+}
+
+/// What a template is filled with. `link` is the one secret a mail may carry: the link it exists to
+/// deliver.
+pub struct Fill<'a> {
+    pub username: &'a str,
+    pub link: Option<&'a str>,
+}
+
+struct Text {
+    subject: &'static str,
+    greeting: &'static str,
+    body: &'static str,
+    action: &'static str,
+    footer: &'static str,
+}
+
+fn text(template: Template, language: Language) -> Text {
+    use Language::*;
+    use Template::*;
+    match (template, language) {
+        (PasswordReset, English) => Text {
+            subject: "Reset your Chatty password",
+            greeting: "Hi {name},",
+            body: "Someone (hopefully you) asked to reset the password of your Chatty account. \
+                   The link below works once, for one hour.",
+            action: "Choose a new password",
+            footer: "If you did not ask for this, ignore this mail: your password stays as it is.",
+        },
+        (PasswordReset, Russian) => Text {
+            subject: "Сброс пароля Chatty",
+            greeting: "Здравствуйте, {name}!",
+            body: "Кто-то (надеемся, вы) попросил сбросить пароль вашей учётной записи Chatty. \
+                   Ссылка ниже сработает один раз в течение часа.",
+            action: "Выбрать новый пароль",
+            footer: "Если вы этого не просили, просто не обращайте внимания на это письмо: пароль останется прежним.",
+        },
+        (PasswordChanged, English) => Text {
+            subject: "Your Chatty password was changed",
+            greeting: "Hi {name},",
+            body: "The password of your Chatty account was just changed, and every device was signed out.",
+            action: "",
+            footer: "If this was not you, reset your password right away and tell us.",
+        },
+        (PasswordChanged, Russian) => Text {
+            subject: "Пароль Chatty изменён",
+            greeting: "Здравствуйте, {name}!",
+            body: "Пароль вашей учётной записи Chatty только что изменён, на всех устройствах выполнен выход.",
+            action: "",
+            footer: "Если это были не вы, немедленно сбросьте пароль и сообщите нам.",
+        },
+        (EmailVerification, English) => Text {
+            subject: "Confirm your email for Chatty",
+            greeting: "Hi {name},",
+            body: "Welcome to Chatty! Please confirm that this is your email address. The link works for 24 hours.",
+            action: "Confirm my email",
+            footer: "If you did not sign up for Chatty, ignore this mail.",
+        },
+        (EmailVerification, Russian) => Text {
+            subject: "Подтвердите адрес почты для Chatty",
+            greeting: "Здравствуйте, {name}!",
+            body: "Добро пожаловать в Chatty! Подтвердите, пожалуйста, что это ваш адрес. Ссылка действует 24 часа.",
+            action: "Подтвердить адрес",
+            footer: "Если вы не регистрировались в Chatty, не обращайте внимания на это письмо.",
+        },
+    }
+}
+
+pub fn render(
+    template: Template,
+    language: Language,
+    from: &str,
+    to: &str,
+    fill: &Fill<'_>,
+) -> Mail {
+    let t = text(template, language);
+    let greeting = t.greeting.replace("{name}", fill.username);
+    let mut plain = format!("{greeting}\n\n{}\n\n", t.body);
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family:sans-serif\"><p>{}</p><p>{}</p>",
+        language.code(),
+        escape(&greeting),
+        escape(t.body)
+    );
+    if let Some(link) = fill.link {
+        plain.push_str(&format!("{}: {link}\n\n", t.action));
+        html.push_str(&format!(
+            "<p><a href=\"{0}\">{1}</a></p><p style=\"font-size:small\">{0}</p>",
+            escape(link),
+            escape(t.action)
+        ));
+    }
+    plain.push_str(t.footer);
+    plain.push_str("\n\n-- \nChatty\n");
+    html.push_str(&format!(
+        "<p>{}</p><p>Chatty</p></body></html>",
+        escape(t.footer)
+    ));
+    Mail {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        subject: t.subject.to_owned(),
+        text: plain,
+        html,
+    }
+}
+
+/// The link with `{token}` filled in.
+pub fn link(template: &str, token: &str) -> String {
+    template.replace("{token}", token)
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `Name <address>` or a bare address, split for formats that want them apart.
+fn split_address(from: &str) -> (&str, &str) {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(open), Some(close)) if open < close => (
+            from.get(..open)
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('"'),
+            from.get(open + 1..close).unwrap_or_default().trim(),
+        ),
+        _ => ("", from.trim()),
+    }
+}
+
+/// The relay request body in the configured format.
+pub fn relay_body(mail: &Mail, format: MailFormat) -> serde_json::Value {
+    match format {
+        MailFormat::Mailpit => {
+            let (name, address) = split_address(&mail.from);
+            json!({
+                "From": {"Email": address, "Name": name},
+                "To": [{"Email": mail.to}],
+                "Subject": mail.subject,
+                "Text": mail.text,
+                "HTML": mail.html,
+            })
+        }
+        MailFormat::Json => json!({
+            "from": mail.from,
+            "to": [mail.to],
+            "subject": mail.subject,
+            "text": mail.text,
+            "html": mail.html,
+        }),
+    }
+}
+
+/// Posts one mail to the relay. Any 2xx is a delivery.
+pub fn deliver(
+    relay: &MailRelay,
+    id: &str,
+    mail: &Mail,
+    timeouts: Timeouts,
+) -> Result<(), SendError> {
+    let mut headers = vec![
+        ("content-type", "application/json".to_owned()),
+        ("idempotency-key", id.to_owned()),
+    ];
+    if let Some(token) = &relay.token {
+        headers.push(("authorization", format!("Bearer {}", token.expose())));
+    }
+    let response = client::send(
+        Request {
+            method: Method::Post,
+            origin: &relay.origin,
+            path: &relay.path,
+            headers,
+            body: relay_body(mail, relay.format).to_string().into_bytes(),
+        },
+        timeouts,
+    )?;
+    if (200..300).contains(&response.status) {
+        Ok(())
+    } else {
+        Err(SendError(format!("relay answered {}", response.status)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reset(language: Language) -> Mail {
+        render(
+            Template::PasswordReset,
+            language,
+            "Chatty <no-reply@chatty.test>",
+            "ann@example.com",
+            &Fill {
+                username: "ann",
+                link: Some("https://chatty.test/reset?token=abc&x=\"1\""),
+            },
+        )
+    }
+
+    #[test]
+    fn the_link_appears_in_both_text_and_html() {
+        let mail = reset(Language::English);
+        assert!(
+            mail.text
+                .contains("https://chatty.test/reset?token=abc&x=\"1\"")
+        );
+        assert!(
+            mail.html
+                .contains("href=\"https://chatty.test/reset?token=abc&amp;x=&quot;1&quot;\"")
+        );
+        assert!(mail.text.starts_with("Hi ann,"));
+        assert_eq!(mail.subject, "Reset your Chatty password");
+    }
+
+    #[test]
+    fn russian_mails_are_in_russian() {
+        let mail = reset(Language::Russian);
+        assert_eq!(mail.subject, "Сброс пароля Chatty");
+        assert!(mail.text.starts_with("Здравствуйте, ann!"));
+        assert!(mail.html.contains("lang=\"ru\""));
+    }
+
+    #[test]
+    fn a_notification_carries_no_link() {
+        let mail = render(
+            Template::PasswordChanged,
+            Language::English,
+            "x@chatty.test",
+            "ann@example.com",
+            &Fill {
+                username: "ann",
+                link: None,
+            },
+        );
+        assert!(!mail.text.contains("http"));
+        assert!(!mail.html.contains("href"));
+    }
+
+    #[test]
+    fn relay_formats() {
+        let mail = reset(Language::English);
+        let mailpit = relay_body(&mail, MailFormat::Mailpit);
+        assert_eq!(mailpit["From"]["Email"], "no-reply@chatty.test");
+        assert_eq!(mailpit["From"]["Name"], "Chatty");
+        assert_eq!(mailpit["To"][0]["Email"], "ann@example.com");
+        assert_eq!(mailpit["Subject"], mail.subject);
+        assert!(mailpit["HTML"].is_string() && mailpit["Text"].is_string());
+        let plain = relay_body(&mail, MailFormat::Json);
+        assert_eq!(plain["from"], "Chatty <no-reply@chatty.test>");
+        assert_eq!(plain["to"], json!(["ann@example.com"]));
+        for key in ["subject", "text", "html"] {
+            assert!(plain[key].is_string());
+        }
+    }
+
+    #[test]
+    fn bare_sender_addresses_are_understood() {
+        assert_eq!(split_address("no-reply@x.test"), ("", "no-reply@x.test"));
+        assert_eq!(
+            split_address("\"Chatty Team\" <a@x.test>"),
+            ("Chatty Team", "a@x.test")
+        );
+    }
+
+    #[test]
+    fn links_fill_the_token_in() {
+        assert_eq!(link("https://x/r?t={token}", "abc"), "https://x/r?t=abc");
+    }
+}

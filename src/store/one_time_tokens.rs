@@ -1,0 +1,100 @@
+use super::{DbError, Store, Value};
+use crate::domain::one_time_token::{Purpose, StoredToken};
+
+impl Store {
+    pub fn insert_one_time_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        purpose: Purpose,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), DbError> {
+        self.query(
+            "INSERT INTO one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                hash.into(),
+                user_id.into(),
+                purpose.as_str().into(),
+                Value::Int(now),
+                Value::Int(expires_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    /// Retires every unused token of this purpose: only the newest one may ever work.
+    pub fn invalidate_one_time_tokens(
+        &self,
+        user_id: &str,
+        purpose: Purpose,
+        now: i64,
+    ) -> Result<(), DbError> {
+        self.query(
+            "UPDATE one_time_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+            &[user_id.into(), purpose.as_str().into(), Value::Int(now)],
+        )
+        .map(drop)
+    }
+
+    /// Tokens of this purpose issued since `since`: what the per-account mail throttle counts.
+    pub fn count_one_time_tokens_since(
+        &self,
+        user_id: &str,
+        purpose: Purpose,
+        since: i64,
+    ) -> Result<i64, DbError> {
+        self.query_one(
+            "SELECT COUNT(*) FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3",
+            &[user_id.into(), purpose.as_str().into(), Value::Int(since)],
+        )?
+        .map_or(Ok(0), |row| row.int(0))
+    }
+
+    pub fn find_one_time_token(
+        &self,
+        hash: &str,
+        purpose: Purpose,
+    ) -> Result<Option<(String, StoredToken)>, DbError> {
+        self.query_one(
+            "SELECT user_id, expires_at, used_at IS NOT NULL FROM one_time_tokens \
+             WHERE token_hash = $1 AND purpose = $2",
+            &[hash.into(), purpose.as_str().into()],
+        )?
+        .map(|row| {
+            Ok((
+                row.text(0)?,
+                StoredToken {
+                    expires_at: row.int(1)?,
+                    used: row.bool(2)?,
+                },
+            ))
+        })
+        .transpose()
+    }
+
+    /// Marks the token used if it still was usable; `false` if another request used it first.
+    pub fn consume_one_time_token(
+        &self,
+        hash: &str,
+        purpose: Purpose,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        Ok(!self
+            .query(
+                "UPDATE one_time_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
+                 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash",
+                &[hash.into(), purpose.as_str().into(), Value::Int(now)],
+            )?
+            .is_empty())
+    }
+
+    pub fn set_email_verified(&self, user_id: &str, now: i64) -> Result<(), DbError> {
+        self.query(
+            "UPDATE users SET email_verified = TRUE, updated_at = $2 WHERE id = $1",
+            &[user_id.into(), Value::Int(now)],
+        )
+        .map(drop)
+    }
+}

@@ -1,0 +1,198 @@
+//! The transactional outbox: mail and events written with the change that causes them, claimed
+//! with a lease for delivery, and kept (without mail bodies) once delivered or dead.
+
+use super::{DbError, Row, Store, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Mail,
+    Event,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Mail => "mail",
+            Kind::Event => "event",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, DbError> {
+        match text {
+            "mail" => Ok(Kind::Mail),
+            "event" => Ok(Kind::Event),
+            other => Err(DbError::Decode(format!("unknown outbox kind {other:?}"))),
+        }
+    }
+}
+
+/// A message to deliver: a mail for the relay or an event for the broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Also the mail's `Idempotency-Key` and the event's `message_id`.
+    pub id: String,
+    pub kind: Kind,
+    /// The mail's template name or the event's routing key.
+    pub topic: String,
+    /// JSON, ready to send.
+    pub payload: String,
+}
+
+/// A message this instance holds the lease on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub message: Message,
+    /// Tries so far, this one included.
+    pub attempts: u32,
+    /// The lease, which is also the fencing token for recording the outcome.
+    pub lease_until: i64,
+}
+
+/// Counts by state, for `GET /admin/outbox`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pending: i64,
+    pub leased: i64,
+    pub delivered: i64,
+    pub dead: i64,
+}
+
+const DUE: &str =
+    "state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)";
+
+fn claimed(row: &Row, lease_until: i64) -> Result<Claimed, DbError> {
+    Ok(Claimed {
+        message: Message {
+            id: row.text(0)?,
+            kind: Kind::parse(&row.text(1)?)?,
+            topic: row.text(2)?,
+            payload: row.opt_text(3)?.unwrap_or_default(),
+        },
+        attempts: u32::try_from(row.int(4)?).unwrap_or(u32::MAX),
+        lease_until,
+    })
+}
+
+impl Store {
+    /// Writes messages as part of the caller's transaction, already leased to this request so that it
+    /// can try them itself right after the commit; if it cannot, the lease runs out and a drain
+    /// takes them.
+    pub fn enqueue(&self, messages: &[Message], now: i64, lease_until: i64) -> Result<(), DbError> {
+        for m in messages {
+            self.query(
+                "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', 1, $5, $6, $5)",
+                &[
+                    m.id.as_str().into(),
+                    m.kind.as_str().into(),
+                    m.topic.as_str().into(),
+                    m.payload.as_str().into(),
+                    Value::Int(now),
+                    Value::Int(lease_until),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Whether any message is due: a cheap read before deciding to claim.
+    pub fn outbox_has_due(&self, now: i64) -> Result<bool, DbError> {
+        Ok(self
+            .query_one(
+                &format!("SELECT 1 FROM outbox WHERE {DUE} LIMIT 1"),
+                &[Value::Int(now)],
+            )?
+            .is_some())
+    }
+
+    /// Takes up to `limit` due messages, oldest first, under a lease. The lease condition is checked
+    /// again by the outer `UPDATE`, so two replicas claiming at once never get the same row.
+    pub fn claim_due(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, DbError> {
+        let rows = self.query(
+            &format!(
+                "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 \
+                 WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $3) AND {DUE} \
+                 RETURNING id, kind, topic, payload, attempts"
+            ),
+            &[Value::Int(now), Value::Int(lease_until), Value::Int(limit)],
+        )?;
+        let mut claimed: Vec<Claimed> = rows
+            .iter()
+            .map(|r| claimed(r, lease_until))
+            .collect::<Result<_, _>>()?;
+        claimed.sort_by(|a, b| a.message.id.cmp(&b.message.id));
+        Ok(claimed)
+    }
+
+    /// Records a delivery. Mail bodies are dropped: reset links must not linger. `false` if the lease
+    /// was lost meanwhile (someone else holds the message now).
+    pub fn mark_delivered(&self, claim: &Claimed, now: i64) -> Result<bool, DbError> {
+        Ok(!self
+            .query(
+                "UPDATE outbox SET state = 'delivered', delivered_at = $3, lease_until = NULL, last_error = NULL, \
+                 payload = CASE WHEN kind = 'mail' THEN NULL ELSE payload END \
+                 WHERE id = $1 AND lease_until = $2 RETURNING id",
+                &[claim.message.id.as_str().into(), Value::Int(claim.lease_until), Value::Int(now)],
+            )?
+            .is_empty())
+    }
+
+    /// Records a failed try: back to pending with a later attempt time, or dead.
+    pub fn mark_failed(
+        &self,
+        claim: &Claimed,
+        next_attempt_at: i64,
+        dead: bool,
+        error: &str,
+    ) -> Result<bool, DbError> {
+        let state = if dead { "dead" } else { "pending" };
+        Ok(!self
+            .query(
+                "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_until = NULL, last_error = $5 \
+                 WHERE id = $1 AND lease_until = $2 RETURNING id",
+                &[
+                    claim.message.id.as_str().into(),
+                    Value::Int(claim.lease_until),
+                    state.into(),
+                    Value::Int(next_attempt_at),
+                    error.into(),
+                ],
+            )?
+            .is_empty())
+    }
+
+    /// Gives a claim back untried: the attempt it counted is undone.
+    pub fn release(&self, claim: &Claimed) -> Result<(), DbError> {
+        self.query(
+            "UPDATE outbox SET lease_until = NULL, attempts = attempts - 1 WHERE id = $1 AND lease_until = $2",
+            &[claim.message.id.as_str().into(), Value::Int(claim.lease_until)],
+        )
+        .map(drop)
+    }
+
+    pub fn outbox_counts(&self, now: i64) -> Result<Counts, DbError> {
+        let rows = self.query(
+            "SELECT state, lease_until IS NOT NULL AND lease_until > $1, COUNT(*) FROM outbox GROUP BY 1, 2",
+            &[Value::Int(now)],
+        )?;
+        let mut counts = Counts::default();
+        for row in rows {
+            let n = row.int(2)?;
+            match (row.text(0)?.as_str(), row.bool(1)?) {
+                ("pending", true) => counts.leased += n,
+                ("pending", false) => counts.pending += n,
+                ("delivered", _) => counts.delivered += n,
+                ("dead", _) => counts.dead += n,
+                (other, _) => {
+                    return Err(DbError::Decode(format!("unknown outbox state {other:?}")));
+                }
+            }
+        }
+        Ok(counts)
+    }
+}
