@@ -2,6 +2,7 @@
 //! because every request starts a fresh instance and each read is a host call.
 
 use crate::domain::password::hash::HashParams;
+use crate::http::client_addr::{Proxy, parse_proxies};
 use std::fmt;
 
 /// Where a setting comes from: Spin's variables in the component, a map in unit tests.
@@ -91,6 +92,33 @@ impl Origin {
             https,
             authority: authority.to_owned(),
         })
+    }
+}
+
+/// Kinds of request limited per client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimited {
+    Login,
+    Register,
+    PasswordReset,
+    VerificationResend,
+}
+
+impl RateLimited {
+    pub fn name(self) -> &'static str {
+        match self {
+            RateLimited::Login => "login",
+            RateLimited::Register => "register",
+            RateLimited::PasswordReset => "password_reset",
+            RateLimited::VerificationResend => "verification_resend",
+        }
+    }
+
+    pub fn window_secs(self) -> i64 {
+        match self {
+            RateLimited::Login => 60,
+            _ => 3600,
+        }
     }
 }
 
@@ -321,6 +349,23 @@ impl<V: Variables> Config<V> {
 
     pub fn outbox_max_attempts(&self) -> Result<u32, ConfigError> {
         self.u32("outbox_max_attempts", 10, 1, 100)
+    }
+
+    /// Requests per client address per window, for one kind of request.
+    pub fn rate_limit(&self, kind: RateLimited) -> Result<i64, ConfigError> {
+        let (name, default) = match kind {
+            RateLimited::Login => ("rate_limit_login_per_minute", 30),
+            RateLimited::Register => ("rate_limit_register_per_hour", 20),
+            RateLimited::PasswordReset => ("rate_limit_password_reset_per_hour", 20),
+            RateLimited::VerificationResend => ("rate_limit_verification_resend_per_hour", 20),
+        };
+        self.seconds(name, default, 1, 1_000_000)
+    }
+
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks).
+    pub fn trusted_proxies(&self) -> Result<Vec<Proxy>, ConfigError> {
+        parse_proxies(&self.text("trusted_proxies", "")?)
+            .map_err(|e| ConfigError::new("trusted_proxies", e))
     }
 
     pub fn broker(&self) -> Result<Broker, ConfigError> {

@@ -18,6 +18,8 @@
 pub mod api;
 pub mod config;
 pub mod domain;
+#[cfg(test)]
+mod fuzz;
 pub mod http;
 pub mod log;
 pub mod outbound;
@@ -33,7 +35,8 @@ mod entry {
     fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
         let request = http::request::read(incoming);
         let ctx = api::ctx::Ctx::new(config::Config::spin(), &request);
-        let response = api::routes::dispatch(&ctx, &request);
+        let response = api::routes::dispatch(&ctx, &request)
+            .with_header("x-request-id", ctx.request_id.clone());
         http::response::send(response, out);
         api::messages::after_response(&ctx, &request);
     }

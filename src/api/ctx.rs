@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::domain::ids;
 use crate::domain::language::{self, Language};
 use crate::http::Request;
+use crate::http::client_addr;
 use crate::outbound::delivery::LEASE_SECS;
 use crate::store::Store;
 use crate::store::outbox::{Claimed, Message};
@@ -19,6 +20,10 @@ pub struct Ctx {
     pub request_id: String,
     /// The language for mail this request causes.
     pub language: Language,
+    /// Spin's `spin-client-addr` and the `X-Forwarded-For` header, resolved on first use.
+    peer: Option<String>,
+    forwarded_for: Option<String>,
+    client_addr: OnceCell<String>,
     store: OnceCell<Store>,
     /// Messages committed by this request, leased to it for delivery once the response is sent.
     written: RefCell<Vec<Claimed>>,
@@ -30,13 +35,25 @@ impl Ctx {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         let now_ms = u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX);
-        let request_id = random::<10>().map_or_else(|_| String::new(), |r| ids::uuid_v7(now_ms, r));
+        let request_id = request
+            .header_str("x-request-id")
+            .ok()
+            .flatten()
+            .filter(|id| valid_request_id(id))
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                random::<10>().map_or_else(|_| String::new(), |r| ids::uuid_v7(now_ms, r))
+            });
+        let text = |name| request.header_str(name).ok().flatten().map(str::to_owned);
         Self {
             config,
             now: i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
             now_ms,
             request_id,
             language: language::negotiate(request.header_str("accept-language").ok().flatten()),
+            peer: text("spin-client-addr"),
+            forwarded_for: text("x-forwarded-for"),
+            client_addr: OnceCell::new(),
             store: OnceCell::new(),
             written: RefCell::new(Vec::new()),
         }
@@ -49,6 +66,22 @@ impl Ctx {
         }
         let store = Store::open(&self.config.database()?, self.now)?;
         Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The client's IP address as text (`unknown` if the host did not say). Reads
+    /// `trusted_proxies` only when the request came through a proxy header.
+    pub fn client_addr(&self) -> Result<&str, ApiError> {
+        if let Some(addr) = self.client_addr.get() {
+            return Ok(addr);
+        }
+        let peer = self.peer.as_deref().and_then(client_addr::peer_ip);
+        let trusted = match self.forwarded_for {
+            Some(_) => self.config.trusted_proxies()?,
+            None => Vec::new(),
+        };
+        let ip = client_addr::client_ip(peer, self.forwarded_for.as_deref(), &trusted);
+        let text = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        Ok(self.client_addr.get_or_init(|| text))
     }
 
     /// The database if this request already opened it.
@@ -90,10 +123,34 @@ impl Ctx {
     }
 }
 
+/// A caller's `X-Request-Id` is kept if it is short and plain; otherwise one is generated.
+fn valid_request_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'/' | b'+' | b'=')
+        })
+}
+
 /// Bytes from the host's cryptographic random source.
 pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
         .map_err(|e| ApiError::Internal(format!("random source failed: {e}")))?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_request_id;
+
+    #[test]
+    fn request_ids_from_callers_are_kept_only_when_plain() {
+        assert!(valid_request_id("0190a0a0-0000-7000-8000-000000000000"));
+        assert!(valid_request_id("trace:abc/1+2="));
+        assert!(!valid_request_id(""));
+        assert!(!valid_request_id(&"a".repeat(129)));
+        assert!(!valid_request_id("has space"));
+        assert!(!valid_request_id("line\nbreak"));
+        assert!(!valid_request_id("{\"json\":1}"));
+    }
 }

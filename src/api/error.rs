@@ -24,6 +24,14 @@ pub enum ApiError {
     InvalidOneTimeToken,
     /// Missing or wrong `admin_token` on an admin endpoint.
     AdminUnauthorized,
+    /// Too many requests of one kind from one client address in the current window.
+    RateLimited {
+        retry_after: i64,
+    },
+    /// The account is locked after consecutive login failures.
+    TooManyAttempts {
+        retry_after: i64,
+    },
     NotFound,
     MethodNotAllowed(String),
     /// A dependency (the database) is down: retry later.
@@ -141,6 +149,20 @@ impl ApiError {
                 "send the configured admin_token as a Bearer token",
             )
             .with_header("www-authenticate", r#"Bearer realm="admin""#),
+            E::RateLimited { retry_after } => Problem::new(
+                429,
+                "rate_limited",
+                "Too many requests",
+                format!("too many requests from this address; retry in {retry_after} s"),
+            )
+            .with_header("retry-after", retry_after.to_string()),
+            E::TooManyAttempts { retry_after } => Problem::new(
+                429,
+                "too_many_attempts",
+                "Too many failed sign-ins",
+                format!("too many failed sign-ins for this account; retry in {retry_after} s or reset the password"),
+            )
+            .with_header("retry-after", retry_after.to_string()),
             E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
             E::MethodNotAllowed(allow) => Problem::new(
                 405,

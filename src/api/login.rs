@@ -1,14 +1,20 @@
-//! `POST /login`
+//! `POST /login`: per-address limit, per-account lockout, then the password check against the
+//! stored hash (or a dummy hash for unknown accounts, so both take the same time).
 
+use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::responses::{new_refresh_token, token_pair};
+use super::throttle;
+use crate::config::RateLimited;
+use crate::domain::lockout::{self, Check};
 use crate::domain::password::{Password, hash};
 use crate::domain::{FieldError, email, username};
 use crate::http::{Request, Response, json};
 use crate::log;
 use crate::outbound::events::Topic;
 use crate::store::sessions::NewSession;
+use crate::store::users::User;
 use serde_json::json;
 
 pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -28,14 +34,47 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         return Err(ApiError::Validation(errors));
     };
 
+    throttle::limit(ctx, RateLimited::Login)?;
     let store = ctx.store()?;
-    let user = match (email_raw, username_raw) {
-        (Some(e), _) => store.user_by_email(&email::normalize(e))?,
-        (None, Some(u)) => store.user_by_username(&username::normalize(u))?,
-        (None, None) => None,
+    let (user, identifier) = match (email_raw, username_raw) {
+        (Some(e), _) => {
+            let normalized = email::normalize(e);
+            (
+                store.user_by_email(&normalized)?,
+                format!("email:{normalized}"),
+            )
+        }
+        (None, Some(u)) => {
+            let normalized = username::normalize(u);
+            (
+                store.user_by_username(&normalized)?,
+                format!("username:{normalized}"),
+            )
+        }
+        (None, None) => return Err(ApiError::InvalidCredentials),
     };
+    // Known accounts are locked by id (whichever name is used); unknown ones by the name tried.
+    let account_key = user
+        .as_ref()
+        .map_or(identifier, |u| format!("user:{}", u.id));
+    let known_id = user.as_ref().map(|u| u.id.clone());
+    let user_id = known_id.as_deref();
+    if let Check::Locked { retry_after } =
+        lockout::check(&store.login_failures(&account_key)?, ctx.now)
+    {
+        audit::record(
+            ctx,
+            "login_failed",
+            Entry {
+                user_id,
+                reason: Some("locked"),
+                ..Entry::default()
+            },
+        );
+        return Err(ApiError::TooManyAttempts { retry_after });
+    }
+
     let params = ctx.config.password_hash_params()?;
-    // An unknown account costs the same hash as a known one, so timing does not reveal which it was.
     let stored_hash = user
         .as_ref()
         .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
@@ -48,12 +87,38 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         false
     });
     let Some(user) = user.filter(|_| matches) else {
+        let state = store.record_login_failure(&account_key, ctx.now)?;
+        let reason = if user_id.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_account"
+        };
+        audit::record(
+            ctx,
+            "login_failed",
+            Entry {
+                user_id,
+                reason: Some(reason),
+                ..Entry::default()
+            },
+        );
+        if state.locked_until.is_some() {
+            log::warn(
+                "account_locked",
+                json!({"request_id": ctx.request_id, "user_id": user_id, "failures": state.failures}),
+            );
+        }
         return Err(ApiError::InvalidCredentials);
     };
+    store.clear_login_failures(&account_key)?;
 
     if hash::needs_rehash(&user.password_hash, &params) {
         upgrade_hash(ctx, &user.id, &password, params);
     }
+    start_session(ctx, &user)
+}
+
+fn start_session(ctx: &Ctx, user: &User) -> Result<Response, ApiError> {
     let (refresh, refresh_hash) = new_refresh_token()?;
     let session_id = ctx.new_id()?;
     let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
@@ -71,7 +136,16 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         )?);
         Ok(())
     })?;
-    token_pair(ctx, &user, &session_id, expires_at, &refresh)
+    audit::record(
+        ctx,
+        "login_succeeded",
+        Entry {
+            user_id: Some(&user.id),
+            session_id: Some(&session_id),
+            ..Entry::default()
+        },
+    );
+    token_pair(ctx, user, &session_id, expires_at, &refresh)
 }
 
 /// Re-hashes with the configured (stronger) costs. A failure is logged, not fatal: the login stands.

@@ -1,5 +1,6 @@
 //! `POST /logout` (one session, RFC 7009 style: unknown tokens are fine) and `POST /logout/all`.
 
+use super::audit::{self, Entry};
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
@@ -25,6 +26,15 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         if let Some(found) = store.find_refresh_token(&token.hash())?
             && caller.as_ref().is_none_or(|sub| *sub == found.user_id)
         {
+            audit::record(
+                ctx,
+                "logout",
+                Entry {
+                    user_id: Some(&found.user_id),
+                    session_id: Some(&found.session_id),
+                    ..Entry::default()
+                },
+            );
             ctx.write(|tx, messages| {
                 if tx.revoke_session(&found.session_id, "logout", ctx.now)? {
                     revoked_events(
@@ -48,5 +58,13 @@ pub fn logout_all(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         let revoked = tx.revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
         revoked_events(ctx, &caller.sub, &revoked, "logout_all", messages)
     })?;
+    audit::record(
+        ctx,
+        "logout_all",
+        Entry {
+            user_id: Some(&caller.sub),
+            ..Entry::default()
+        },
+    );
     Ok(Response::new(204).no_store())
 }

@@ -1,6 +1,7 @@
 //! Endpoints: each parses its input, applies the domain rules, uses the store and shapes the answer.
 
 mod admin;
+mod audit;
 mod auth;
 pub mod ctx;
 pub mod error;
@@ -13,6 +14,7 @@ mod password_reset;
 mod register;
 mod responses;
 pub mod routes;
+mod throttle;
 mod tokens;
 mod verify;
 mod verify_email;

@@ -2,8 +2,11 @@
 //! the same answer whether or not the account exists, single-use hashed tokens, every session
 //! revoked after a change, and a notification mail.
 
+use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use super::throttle;
+use crate::config::RateLimited;
 use crate::domain::email::{self, Email};
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
@@ -56,28 +59,48 @@ pub fn issue_token(
 
 pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email = requested_email(request)?;
+    throttle::limit(ctx, RateLimited::PasswordReset)?;
     let store = ctx.store()?;
     let Some(user) = store.user_by_email(&email::normalize(email.as_str()))? else {
+        audit::record(
+            ctx,
+            "password_reset_requested",
+            Entry {
+                reason: Some("unknown_account"),
+                ..Entry::default()
+            },
+        );
         return Ok(accepted());
     };
     let link_template = ctx.config.password_reset_url()?;
     let ttl = ctx.config.password_reset_ttl()?;
-    ctx.write(|tx, messages| {
-        if let Some(token) = issue_token(ctx, tx, &user, Purpose::PasswordReset, ttl)? {
-            let link = mail::link(&link_template, token.as_str());
-            messages.push(ctx.mail(
-                Template::PasswordReset,
-                &user.email,
-                &user.username,
-                Some(&link),
-            )?);
-            messages.push(ctx.event(
-                Topic::UserPasswordResetRequested,
-                json!({"user_id": user.id, "email": user.email, "username": user.username}),
-            )?);
-        }
-        Ok(())
+    let sent = ctx.write(|tx, messages| {
+        let Some(token) = issue_token(ctx, tx, &user, Purpose::PasswordReset, ttl)? else {
+            return Ok(false);
+        };
+        let link = mail::link(&link_template, token.as_str());
+        messages.push(ctx.mail(
+            Template::PasswordReset,
+            &user.email,
+            &user.username,
+            Some(&link),
+        )?);
+        messages.push(ctx.event(
+            Topic::UserPasswordResetRequested,
+            json!({"user_id": user.id, "email": user.email, "username": user.username}),
+        )?);
+        Ok(true)
     })?;
+    let reason = if sent { "mail_sent" } else { "throttled" };
+    audit::record(
+        ctx,
+        "password_reset_requested",
+        Entry {
+            user_id: Some(&user.id),
+            reason: Some(reason),
+            ..Entry::default()
+        },
+    );
     Ok(accepted())
 }
 
@@ -121,6 +144,8 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
         tx.set_password_hash(&user.id, &new_hash, ctx.now)?;
         let revoked = tx.revoke_user_sessions(&user.id, "password_changed", ctx.now)?;
+        // A new password ends any lockout: the owner proved control of the mailbox.
+        tx.clear_login_failures(&format!("user:{}", user.id))?;
         revoked_events(ctx, &user.id, &revoked, "password_changed", messages)?;
         messages.push(ctx.event(
             Topic::UserPasswordChanged,
@@ -129,6 +154,14 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
         Ok(())
     })?;
+    audit::record(
+        ctx,
+        "password_reset_completed",
+        Entry {
+            user_id: Some(&user.id),
+            ..Entry::default()
+        },
+    );
     Ok(Response::json(
         200,
         &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),

@@ -1,9 +1,12 @@
 //! `POST /register`
 
+use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::responses::profile;
+use super::throttle;
 use super::verify_email::send_verification;
+use crate::config::RateLimited;
 use crate::domain::email::Email;
 use crate::domain::password::{Identity, Password, hash};
 use crate::domain::username::Username;
@@ -36,6 +39,7 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         return Err(ApiError::Validation(errors));
     };
 
+    throttle::limit(ctx, RateLimited::Register)?;
     let params = ctx.config.password_hash_params()?;
     let password_hash = hash::hash(&password, params, &ctx::random()?)
         .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
@@ -69,5 +73,13 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         )?);
         send_verification(ctx, tx, &user, messages)
     })?;
+    audit::record(
+        ctx,
+        "registered",
+        Entry {
+            user_id: Some(&user.id),
+            ..Entry::default()
+        },
+    );
     Ok(Response::json(201, &profile(&user)))
 }

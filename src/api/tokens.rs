@@ -1,5 +1,6 @@
 //! `POST /token/refresh`: rotation with a short grace window and reuse detection.
 
+use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::password_reset::revoked_events;
@@ -7,9 +8,7 @@ use super::responses::{new_refresh_token, token_pair};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
-use crate::log;
 use crate::store::sessions::FoundToken;
-use serde_json::json;
 
 /// Concurrent refreshes of one token race on a conditional update; the loser decides again with the
 /// winner's outcome, which settles after one retry.
@@ -33,10 +32,22 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         let Some(found) = found else {
             return Err(ApiError::InvalidGrant);
         };
+        let entry = |reason| Entry {
+            user_id: Some(&found.user_id),
+            session_id: Some(&found.session_id),
+            reason,
+        };
         let (next, next_hash) = new_refresh_token()?;
         let granted = match decision {
-            RefreshDecision::Invalid => return Err(ApiError::InvalidGrant),
-            RefreshDecision::Reused => return Err(reuse_detected(ctx, &found)),
+            RefreshDecision::Invalid => {
+                audit::record(ctx, "refresh_failed", entry(Some("expired_or_revoked")));
+                return Err(ApiError::InvalidGrant);
+            }
+            RefreshDecision::Reused => {
+                reuse_detected(ctx, &found)?;
+                audit::record(ctx, "refresh_token_reused", entry(Some("session_revoked")));
+                return Err(ApiError::RefreshTokenReused);
+            }
             RefreshDecision::Rotate => {
                 store.rotate_refresh_token(&old_hash, &next_hash, &found.session_id, ctx.now)?
             }
@@ -48,6 +59,8 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             let user = store
                 .user_by_id(&found.user_id)?
                 .ok_or(ApiError::InvalidGrant)?;
+            let reason = (decision == RefreshDecision::ReissueInGrace).then_some("grace_window");
+            audit::record(ctx, "token_refreshed", entry(reason));
             return token_pair(
                 ctx,
                 &user,
@@ -64,8 +77,8 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 /// A retired token came back too late or twice: whoever holds it may be a thief, so the whole
 /// session goes, the newest successor included.
-fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> ApiError {
-    let revoked = ctx.write(|tx, messages| {
+fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> Result<(), ApiError> {
+    ctx.write(|tx, messages| {
         let reason = "refresh_token_reused";
         if tx.revoke_session(&found.session_id, reason, ctx.now)? {
             revoked_events(
@@ -77,15 +90,5 @@ fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> ApiError {
             )?;
         }
         Ok(())
-    });
-    match revoked {
-        Ok(_) => {
-            log::warn(
-                "refresh_token_reused",
-                json!({"request_id": ctx.request_id, "user_id": found.user_id, "session_id": found.session_id}),
-            );
-            ApiError::RefreshTokenReused
-        }
-        Err(e) => e,
-    }
+    })
 }

@@ -1,9 +1,12 @@
 //! `POST /verify-email` and `POST /verify-email/resend`.
 
+use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::password_reset::{accepted, issue_token, requested_email};
 use super::responses::profile;
+use super::throttle;
+use crate::config::RateLimited;
 use crate::domain::email;
 use crate::domain::one_time_token::{self, Purpose};
 use crate::domain::opaque_token::OpaqueToken;
@@ -64,15 +67,32 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
         )?);
         Ok(user)
     })?;
+    audit::record(
+        ctx,
+        "email_verified",
+        Entry {
+            user_id: Some(&user.id),
+            ..Entry::default()
+        },
+    );
     Ok(Response::json(200, &profile(&user)).no_store())
 }
 
 pub fn resend(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email = requested_email(request)?;
+    throttle::limit(ctx, RateLimited::VerificationResend)?;
     let store = ctx.store()?;
     let user = store.user_by_email(&email::normalize(email.as_str()))?;
     if let Some(user) = user.filter(|u| !u.email_verified) {
         ctx.write(|tx, messages| send_verification(ctx, tx, &user, messages))?;
+        audit::record(
+            ctx,
+            "verification_resent",
+            Entry {
+                user_id: Some(&user.id),
+                ..Entry::default()
+            },
+        );
     }
     Ok(accepted())
 }

@@ -2,6 +2,7 @@
 //! response. Knows nothing of accounts or tokens.
 
 pub mod bearer;
+pub mod client_addr;
 pub mod json;
 pub mod problem;
 pub mod request;

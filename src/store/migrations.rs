@@ -23,6 +23,11 @@ pub static SQLITE: &[Migration] = &[
         name: "mail_events_outbox",
         sql: include_str!("../../migrations/sqlite/0002_mail_events_outbox.sql"),
     },
+    Migration {
+        version: 3,
+        name: "throttling",
+        sql: include_str!("../../migrations/sqlite/0003_throttling.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -35,6 +40,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 2,
         name: "mail_events_outbox",
         sql: include_str!("../../migrations/postgres/0002_mail_events_outbox.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "throttling",
+        sql: include_str!("../../migrations/postgres/0003_throttling.sql"),
     },
 ];
 

@@ -9,6 +9,7 @@ pub mod outbox;
 mod postgres;
 pub mod sessions;
 mod sqlite;
+pub mod throttle;
 pub mod users;
 
 pub use db::{Db, DbError, Row, Value};

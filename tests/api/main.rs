@@ -6,9 +6,12 @@ mod host;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod abuse;
+mod audit;
 mod email_verification;
 mod events;
 mod foundation;
+mod hardening;
 mod health;
 mod login;
 mod logout;
@@ -17,4 +20,5 @@ mod outbox;
 mod password_reset;
 mod refresh;
 mod register;
+mod schemathesis;
 mod verify;

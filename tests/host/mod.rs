@@ -59,6 +59,8 @@ pub struct App {
     log: Option<MemoryOutputPipe>,
     /// Requests whose instance trapped: a panic in the component, which must never happen.
     pub traps: AtomicUsize,
+    /// Requests served.
+    pub requests: AtomicUsize,
 }
 
 /// Per-request store data.
@@ -105,6 +107,7 @@ impl App {
             clock: config.clock,
             log: config.log,
             traps: AtomicUsize::new(0),
+            requests: AtomicUsize::new(0),
         }))
     }
 

@@ -200,6 +200,26 @@ impl HostConnection for HostState {
     }
 }
 
+/// NULL for a parameter of any type, as Spin binds `db-null`.
+#[derive(Debug)]
+struct PgNull;
+
+impl ToSql for PgNull {
+    fn to_sql(
+        &self,
+        _: &Type,
+        _: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(tokio_postgres::types::IsNull::Yes)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
 fn ports(config: &tokio_postgres::Config) -> Vec<u16> {
     let hosts = config.get_hosts().len();
     match config.get_ports() {
@@ -223,7 +243,7 @@ fn to_sql(params: Vec<ParameterValue>) -> Result<Vec<Box<dyn ToSql + Sync + Send
                 ParameterValue::Floating64(v) => Box::new(v),
                 ParameterValue::Str(v) => Box::new(v),
                 ParameterValue::Binary(v) => Box::new(v),
-                ParameterValue::DbNull => Box::new(None::<String>),
+                ParameterValue::DbNull => Box::new(PgNull),
                 other => {
                     return Err(Error::BadParameter(format!(
                         "date and time parameters are not implemented by the test host: {other:?}"

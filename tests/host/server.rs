@@ -91,6 +91,10 @@ impl Server {
     pub fn traps(&self) -> usize {
         self.app.traps.load(Ordering::SeqCst)
     }
+
+    pub fn requests_served(&self) -> usize {
+        self.app.requests.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Server {
@@ -146,6 +150,7 @@ impl Shared {
         let app = self.app.clone();
         let inflight = self.inflight.clone();
         inflight.count.fetch_add(1, Ordering::SeqCst);
+        app.requests.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let result = async {
                 let proxy = pre.instantiate_async(&mut store).await?;

@@ -1,0 +1,31 @@
+//! The audit trail: one JSON line per authentication event, with who, from where and which request;
+//! never a password, token or hash.
+
+use super::ctx::Ctx;
+use crate::domain::time::rfc3339;
+use crate::log;
+use serde_json::{Value, json};
+
+#[derive(Default)]
+pub struct Entry<'a> {
+    pub user_id: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    /// Why a failure failed, or other detail safe to keep.
+    pub reason: Option<&'a str>,
+}
+
+pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
+    let client_addr = ctx.client_addr().unwrap_or("unknown");
+    let mut line = json!({
+        "audit": true,
+        "time": rfc3339(ctx.now),
+        "request_id": ctx.request_id,
+        "client_addr": client_addr,
+        "user_id": entry.user_id,
+        "session_id": entry.session_id,
+    });
+    if let (Some(reason), Value::Object(map)) = (entry.reason, &mut line) {
+        map.insert("reason".to_owned(), json!(reason));
+    }
+    log::info(event, line);
+}
