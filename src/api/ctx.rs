@@ -61,6 +61,14 @@ impl Ctx {
 
     /// The database, opened (and migrated if needed) on first use within this request.
     pub fn store(&self) -> Result<&Store, ApiError> {
+        let store = self.store_unchecked()?;
+        store.ensure_schema()?;
+        Ok(store)
+    }
+
+    /// The database without the schema check: for a hot path whose own query reads the schema
+    /// version (and which calls `ensure_schema` when that is behind).
+    pub fn store_unchecked(&self) -> Result<&Store, ApiError> {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }

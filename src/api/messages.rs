@@ -60,23 +60,19 @@ impl Ctx {
     }
 }
 
-/// After the response: deliver this request's own messages, then (for requests that changed
-/// something, and so already hold a database connection) drain a few older ones.
-pub fn after_response(ctx: &Ctx, request: &Request) {
+/// After the response: deliver this request's own messages, then drain a few older ones that are
+/// due. Only requests that wrote messages do this (they already hold a database connection and talk
+/// to the same peers); the hot read paths (`/verify`, refresh) never pay for it.
+pub fn after_response(ctx: &Ctx, _request: &Request) {
     let written = ctx.take_written();
-    let Some(store) = ctx.opened_store() else {
+    let Some(store) = ctx.opened_store().filter(|_| !written.is_empty()) else {
         return;
     };
-    if !written.is_empty()
-        && let Err(e) = delivery::deliver_all(store, &ctx.config, &written, ctx.now, QUICK)
-    {
+    if let Err(e) = delivery::deliver_all(store, &ctx.config, &written, ctx.now, QUICK) {
         log::warn(
             "outbox_record_failed",
             json!({"request_id": ctx.request_id, "cause": e.to_string()}),
         );
-    }
-    if request.method != http::Method::POST || request.path.starts_with("/admin/") {
-        return;
     }
     let due = store.outbox_has_due(ctx.now).unwrap_or(false);
     if due

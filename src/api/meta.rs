@@ -25,12 +25,12 @@ pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     // Publishing the key set creates the generated key if there is none yet, so that it is stable
     // from the first fetch.
     let current = keyring::signing_key(ctx)?.public();
-    let mut keys = vec![current.clone()];
-    keys.extend(
-        keyring::verification_keys(ctx)?
-            .into_iter()
-            .filter(|k| *k != current),
-    );
+    let mut keys = vec![current];
+    for key in keyring::previous(ctx)? {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
     let body = json!({"keys": keys.iter().map(|k| k.to_jwk()).collect::<Vec<_>>()});
     Ok(Response::json(200, &body).with_header(
         "cache-control",

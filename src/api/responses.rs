@@ -8,6 +8,7 @@ use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session;
 use crate::domain::time::rfc3339;
 use crate::http::Response;
+use crate::store::keys::StoredKey;
 use crate::store::users::User;
 use serde_json::json;
 
@@ -36,7 +37,19 @@ pub fn token_pair(
     session_expires_at: i64,
     refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {
-    let key = keyring::signing_key(ctx)?;
+    token_pair_signed_with(ctx, None, user, session_id, session_expires_at, refresh)
+}
+
+/// As `token_pair`, with the generated signing key already read by the caller's query.
+pub fn token_pair_signed_with(
+    ctx: &Ctx,
+    preloaded_key: Option<&StoredKey>,
+    user: &User,
+    session_id: &str,
+    session_expires_at: i64,
+    refresh: &OpaqueToken,
+) -> Result<Response, ApiError> {
+    let key = keyring::signing_key_with(ctx, preloaded_key)?;
     let expires_at =
         session::access_expiry(ctx.now, ctx.config.access_token_ttl()?, session_expires_at);
     let jti = ctx.new_id()?;

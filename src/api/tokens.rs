@@ -4,7 +4,7 @@ use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::password_reset::revoked_events;
-use super::responses::{new_refresh_token, token_pair};
+use super::responses::{new_refresh_token, token_pair_signed_with};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
@@ -23,13 +23,20 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     };
     let token = OpaqueToken::parse(presented).ok_or(ApiError::InvalidGrant)?;
     let old_hash = token.hash();
-    let store = ctx.store()?;
+    let store = ctx.store_unchecked()?;
     let grace = ctx.config.refresh_reuse_grace()?;
 
     for _ in 0..ATTEMPTS {
-        let found = store.find_refresh_token(&old_hash)?;
-        let decision = decide_refresh(found.as_ref().map(|f| &f.state), ctx.now, grace);
-        let Some(found) = found else {
+        // One round trip: schema version, token, session, user and signing key together.
+        let lookup = match store.refresh_lookup(&old_hash) {
+            Ok(found) if store.schema_version_is_current(found.schema_version) => found,
+            _ => {
+                store.ensure_schema()?;
+                store.refresh_lookup(&old_hash)?
+            }
+        };
+        let decision = decide_refresh(lookup.found.as_ref().map(|(f, _)| &f.state), ctx.now, grace);
+        let Some((found, user)) = lookup.found else {
             return Err(ApiError::InvalidGrant);
         };
         let entry = |reason| Entry {
@@ -56,13 +63,11 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             }
         };
         if granted {
-            let user = store
-                .user_by_id(&found.user_id)?
-                .ok_or(ApiError::InvalidGrant)?;
             let reason = (decision == RefreshDecision::ReissueInGrace).then_some("grace_window");
             audit::record(ctx, "token_refreshed", entry(reason));
-            return token_pair(
+            return token_pair_signed_with(
                 ctx,
+                lookup.generated_key.as_ref(),
                 &user,
                 &found.session_id,
                 found.state.session_expires_at,

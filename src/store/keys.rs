@@ -25,16 +25,6 @@ impl Store {
         .transpose()
     }
 
-    /// Public half only: what verification needs, without decoding the private key.
-    pub fn generated_public_key(&self) -> Result<Option<String>, DbError> {
-        self.query_one(
-            "SELECT public_x FROM signing_keys WHERE slot = $1",
-            &[SLOT.into()],
-        )?
-        .map(|row| row.text(0))
-        .transpose()
-    }
-
     /// Keeps `key` unless another instance stored one first; returns whichever key won.
     pub fn store_generated_key(&self, key: &StoredKey, now: i64) -> Result<StoredKey, DbError> {
         self.query(

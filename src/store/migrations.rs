@@ -76,7 +76,7 @@ fn rollback(db: &dyn Db) {
     let _ = db.query("ROLLBACK", &[]);
 }
 
-fn latest(db: &dyn Db) -> i64 {
+pub fn latest(db: &dyn Db) -> i64 {
     db.migrations().last().map_or(0, |m| m.version)
 }
 

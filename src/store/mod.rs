@@ -1,6 +1,7 @@
 //! Storage: what the service keeps, in its own words. Queries are written once; `Db` is the seam
 //! where SQLite and PostgreSQL differ.
 
+pub mod auth;
 mod db;
 pub mod keys;
 pub mod migrations;
@@ -15,20 +16,45 @@ pub mod users;
 pub use db::{Db, DbError, Row, Value};
 
 use crate::config::Database;
+use std::cell::Cell;
 
 pub struct Store {
     db: Box<dyn Db>,
+    now: i64,
+    schema_current: Cell<bool>,
 }
 
 impl Store {
-    /// Opens the configured database and makes sure its schema is current.
+    /// Opens the configured database. The schema is checked on the first `ensure_schema`, or by a
+    /// hot path's own query that reports the version alongside its data.
     pub fn open(database: &Database, now: i64) -> Result<Self, DbError> {
         let db: Box<dyn Db> = match database {
             Database::Sqlite => Box::new(sqlite::Sqlite::open()?),
             Database::Postgres(url) => Box::new(postgres::Postgres::open(url.expose())?),
         };
-        migrations::ensure(db.as_ref(), now)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            now,
+            schema_current: Cell::new(false),
+        })
+    }
+
+    /// Brings the schema up to date, once per request.
+    pub fn ensure_schema(&self) -> Result<(), DbError> {
+        if !self.schema_current.get() {
+            migrations::ensure(self.db.as_ref(), self.now)?;
+            self.schema_current.set(true);
+        }
+        Ok(())
+    }
+
+    /// Accepts a schema version read by a hot path's query; `false` means migrate and ask again.
+    pub fn schema_version_is_current(&self, version: Option<i64>) -> bool {
+        let current = version.is_some_and(|v| v >= migrations::latest(self.db.as_ref()));
+        if current {
+            self.schema_current.set(true);
+        }
+        current
     }
 
     pub fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use wasmtime::component::Component;
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,29 +17,52 @@ pub fn manifest() -> Result<Manifest> {
     Manifest::load(&repo_root().join("spin.toml"))
 }
 
-/// The engine and the compiled component, shared by every app in this process.
-pub fn compiled() -> Result<&'static (Engine, Component)> {
-    static COMPILED: OnceLock<std::result::Result<(Engine, Component), String>> = OnceLock::new();
-    COMPILED
-        .get_or_init(|| build_and_compile().map_err(|e| format!("{e:#}")))
+fn once<T>(
+    cell: &'static OnceLock<std::result::Result<T, String>>,
+    init: impl FnOnce() -> Result<T>,
+) -> Result<&'static T> {
+    cell.get_or_init(|| init().map_err(|e| format!("{e:#}")))
         .as_ref()
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-pub fn engine() -> Result<Engine> {
-    let mut config = Config::new();
-    config.wasm_component_model(true);
-    Ok(Engine::new(&config)?)
+/// One engine per process. Like Spin, it pre-allocates instance slots (the pooling allocator), so
+/// that a fresh instance per request costs what it costs under Spin.
+pub fn engine() -> Result<&'static Engine> {
+    static ENGINE: OnceLock<std::result::Result<Engine, String>> = OnceLock::new();
+    once(&ENGINE, || {
+        let mut pooling = PoolingAllocationConfig::default();
+        pooling.total_component_instances(1000);
+        pooling.total_core_instances(1000);
+        pooling.total_memories(1000);
+        pooling.total_tables(1000);
+        // argon2id at the configurable costs needs tens of MiB per instance.
+        pooling.max_memory_size(256 << 20);
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        Ok(Engine::new(&config)?)
+    })
 }
 
-fn build_and_compile() -> Result<(Engine, Component)> {
-    let manifest = manifest()?;
-    build(&manifest)?;
-    let wasm = std::fs::read(&manifest.source)
-        .with_context(|| format!("reading {}", manifest.source.display()))?;
+/// The auth_service component, built by the manifest's build command and compiled once.
+pub fn compiled() -> Result<(&'static Engine, &'static Component)> {
+    static COMPILED: OnceLock<std::result::Result<Component, String>> = OnceLock::new();
     let engine = engine()?;
-    let component = load_cached(&engine, &wasm)?;
+    let component = once(&COMPILED, || {
+        let manifest = manifest()?;
+        build(&manifest)?;
+        let wasm = std::fs::read(&manifest.source)
+            .with_context(|| format!("reading {}", manifest.source.display()))?;
+        load_cached(engine, &wasm)
+    })?;
     Ok((engine, component))
+}
+
+/// Any other component file (the benchmark's baseline probe), compiled with the same engine.
+pub fn compile_file(path: &std::path::Path) -> Result<Component> {
+    let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    load_cached(engine()?, &wasm)
 }
 
 /// Runs `[component.*.build] command` from the manifest directory, as `spin build` would.

@@ -42,7 +42,16 @@ struct Shared {
 impl Server {
     /// Starts serving on a free port of 127.0.0.1.
     pub async fn start(config: HostConfig) -> Result<Self> {
-        let (engine, component) = super::component::compiled()?;
+        let (_, component) = super::component::compiled()?;
+        Self::start_with(config, component).await
+    }
+
+    /// Serves another component (the benchmark's baseline probe) with the same host.
+    pub async fn start_with(
+        config: HostConfig,
+        component: &wasmtime::component::Component,
+    ) -> Result<Self> {
+        let engine = super::component::engine()?;
         let app = App::new(config)?;
         let pre = super::prepare(engine, component)?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;

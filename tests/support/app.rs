@@ -52,6 +52,15 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh app; `None` only when PostgreSQL is wanted but unreachable outside CI.
     pub async fn spawn(backend: Backend, vars: &[(&str, String)]) -> Option<Self> {
+        Self::spawn_logging(backend, vars, true).await
+    }
+
+    /// Like `spawn`; with `keep_log` false the component's output is discarded (long benchmark runs).
+    pub async fn spawn_logging(
+        backend: Backend,
+        vars: &[(&str, String)],
+        keep_log: bool,
+    ) -> Option<Self> {
         let dir = TempDir::new();
         let mail = CaptureServer::start().await;
         let pg = match backend {
@@ -70,7 +79,7 @@ impl TestApp {
         for (k, v) in vars {
             variables.insert((*k).to_owned(), v.clone());
         }
-        Some(Self::start(backend, variables, pg, dir, mail).await)
+        Some(Self::start(backend, variables, pg, dir, mail, keep_log).await)
     }
 
     async fn start(
@@ -79,6 +88,7 @@ impl TestApp {
         pg: Option<PgDatabase>,
         dir: TempDir,
         mail: CaptureServer,
+        keep_log: bool,
     ) -> Self {
         let clock = TestClock::default();
         let log = MemoryOutputPipe::new(64 * 1024 * 1024);
@@ -88,7 +98,7 @@ impl TestApp {
             variables: variables.clone(),
             sqlite_path: dir.0.join("sqlite_db.db"),
             clock: clock.clone(),
-            log: Some(log.clone()),
+            log: keep_log.then(|| log.clone()),
         })
         .await
         .expect("start the component");

@@ -1,0 +1,329 @@
+//! The load generator: N connections, each sending its next request as soon as the last answered.
+
+use crate::host::{HostConfig, Server, component};
+use crate::support::TestApp;
+use crate::support::client::Client;
+use bytes::Bytes;
+use http_body_util::Full;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Measurement {
+    pub name: String,
+    pub count: usize,
+    pub errors: usize,
+    pub elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Measurement {
+    pub fn skipped() -> Self {
+        Self {
+            name: "(skipped)".into(),
+            count: 0,
+            errors: 0,
+            elapsed: Duration::from_secs(1),
+            latencies_us: Vec::new(),
+        }
+    }
+
+    pub fn rps(&self) -> f64 {
+        self.count as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[i] as f64 / 1000.0
+    }
+
+    pub fn p50_ms(&self) -> f64 {
+        self.percentile_ms(0.50)
+    }
+
+    pub fn p99_ms(&self) -> f64 {
+        self.percentile_ms(0.99)
+    }
+}
+
+/// What one connection sends, with any per-connection state (token chains, unique names).
+#[derive(Clone)]
+pub enum Endpoint {
+    Baseline,
+    UnknownRoute,
+    Health,
+    Verify {
+        token: String,
+    },
+    Refresh {
+        tokens: Arc<Vec<std::sync::Mutex<String>>>,
+    },
+    Login {
+        body: Value,
+    },
+    Register {
+        counter: Arc<AtomicU64>,
+    },
+    BareHash {
+        query: String,
+    },
+}
+
+impl Endpoint {
+    pub async fn verify(app: &TestApp) -> Self {
+        let (_, tokens) = app.logged_in_user().await;
+        Endpoint::Verify {
+            token: tokens.access,
+        }
+    }
+
+    pub async fn refresh(app: &TestApp, connections: usize) -> Self {
+        let (user, _) = app.logged_in_user().await;
+        let mut chains = Vec::new();
+        for _ in 0..connections {
+            let response = app.login(&user.email, &user.password).await;
+            chains.push(std::sync::Mutex::new(
+                response.json()["refresh_token"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            ));
+        }
+        Endpoint::Refresh {
+            tokens: Arc::new(chains),
+        }
+    }
+
+    pub async fn login(app: &TestApp) -> Self {
+        let user = app.new_user().await;
+        Endpoint::Login {
+            body: json!({"email": user.email, "password": user.password}),
+        }
+    }
+
+    pub fn register() -> Self {
+        Endpoint::Register {
+            counter: Arc::default(),
+        }
+    }
+
+    pub fn bare_hash((m, t, p): (&str, &str, &str)) -> Self {
+        Endpoint::BareHash {
+            query: format!("m={m}&t={t}&p={p}"),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Endpoint::Baseline => "baseline: empty spin-sdk component".into(),
+            Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
+            Endpoint::Health => "GET /health".into(),
+            Endpoint::Verify { .. } => "GET /verify".into(),
+            Endpoint::Refresh { .. } => "POST /token/refresh".into(),
+            Endpoint::Login { .. } => "POST /login".into(),
+            Endpoint::Register { .. } => "POST /register".into(),
+            Endpoint::BareHash { .. } => "bare argon2id hash (login floor)".into(),
+        }
+    }
+
+    fn request(&self, client: &Client, connection: usize) -> (http::Request<Full<Bytes>>, u16) {
+        let json_post = |path: &str, body: Value| {
+            client
+                .request("POST", path)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body.to_string())))
+                .unwrap()
+        };
+        match self {
+            Endpoint::Baseline => (
+                client.request("GET", "/").body(Full::default()).unwrap(),
+                200,
+            ),
+            Endpoint::UnknownRoute => (
+                client
+                    .request("GET", "/unknown")
+                    .body(Full::default())
+                    .unwrap(),
+                404,
+            ),
+            Endpoint::Health => (
+                client
+                    .request("GET", "/health")
+                    .body(Full::default())
+                    .unwrap(),
+                200,
+            ),
+            Endpoint::Verify { token } => (
+                client
+                    .request("GET", "/verify")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Full::default())
+                    .unwrap(),
+                200,
+            ),
+            Endpoint::Refresh { tokens } => {
+                let token = tokens[connection].lock().unwrap().clone();
+                (
+                    json_post("/token/refresh", json!({"refresh_token": token})),
+                    200,
+                )
+            }
+            Endpoint::Login { body } => (json_post("/login", body.clone()), 200),
+            Endpoint::Register { counter } => {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let body = json!({
+                    "email": format!("bench{n}@example.com"),
+                    "username": format!("bench{n}"),
+                    "password": "correct horse battery staple",
+                });
+                (json_post("/register", body), 201)
+            }
+            Endpoint::BareHash { query } => (
+                client
+                    .request("POST", &format!("/hash?{query}"))
+                    .body(Full::default())
+                    .unwrap(),
+                200,
+            ),
+        }
+    }
+
+    fn observe(&self, connection: usize, body: &Bytes) {
+        if let Endpoint::Refresh { tokens } = self
+            && let Some(next) = serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v["refresh_token"].as_str().map(str::to_owned))
+        {
+            *tokens[connection].lock().unwrap() = next;
+        }
+    }
+}
+
+pub async fn run(
+    client: &Client,
+    endpoint: Endpoint,
+    connections: usize,
+    duration: Duration,
+) -> Measurement {
+    let name = endpoint.name();
+    // A short warm-up: connections open, caches fill.
+    let warm = Instant::now() + Duration::from_millis(500);
+    let started = Instant::now() + Duration::from_millis(500);
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for connection in 0..connections {
+        // One connection (and so one client) per worker, kept alive.
+        let client = Client::new(client.base.clone());
+        let endpoint = endpoint.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let (request, expected) = endpoint.request(&client, connection);
+                let sent = Instant::now();
+                if sent >= deadline {
+                    break;
+                }
+                let response = client.send(request).await;
+                let took = sent.elapsed();
+                endpoint.observe(connection, &response.body);
+                if sent >= warm {
+                    latencies.push(took.as_micros() as u64);
+                    if response.status != expected {
+                        errors += 1;
+                    }
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies_us = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await.unwrap();
+        latencies_us.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().min(duration);
+    latencies_us.sort_unstable();
+    let m = Measurement {
+        name,
+        count: latencies_us.len(),
+        errors,
+        elapsed,
+        latencies_us,
+    };
+    eprintln!(
+        "  {:<40} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+        m.name,
+        m.rps(),
+        m.p50_ms(),
+        m.p99_ms(),
+        m.errors
+    );
+    m
+}
+
+pub struct Probe {
+    pub client: Client,
+    _server: Server,
+}
+
+/// Builds and serves the reference component (tests/bench/probe).
+pub async fn probe() -> anyhow::Result<Probe> {
+    let root = component::repo_root();
+    let status = std::process::Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--manifest-path",
+        ])
+        .arg(root.join("tests/bench/probe/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(root.join("target/bench-probe"))
+        .status()?;
+    anyhow::ensure!(status.success(), "building the probe failed");
+    let compiled = component::compile_file(
+        &root.join("target/bench-probe/wasm32-wasip2/release/bench_probe.wasm"),
+    )?;
+    let dir = crate::support::databases::TempDir::new();
+    let server = Server::start_with(
+        HostConfig {
+            manifest: component::manifest()?,
+            variables: Default::default(),
+            sqlite_path: dir.0.join("probe.db"),
+            clock: Default::default(),
+            log: None,
+        },
+        &compiled,
+    )
+    .await?;
+    Ok(Probe {
+        client: Client::new(format!("http://{}", server.addr)),
+        _server: server,
+    })
+}
+
+/// The machine the figures come from.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "Machine: {cpu}, {cores} cores; {} {}.",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}

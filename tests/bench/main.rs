@@ -1,0 +1,209 @@
+//! Load benchmark: the component in the test host (a fresh instance per request, as under Spin) on
+//! SQLite and PostgreSQL, driven by a concurrent load generator for a fixed time per endpoint.
+//!
+//!     cargo bench --bench load
+//!
+//! Settings (environment): BENCH_SECONDS per endpoint (10), BENCH_CONNECTIONS (16),
+//! BENCH_BACKENDS (sqlite,postgres). Prints a table and writes it to target/bench/results.md.
+
+// Shared with the test suite; their unit tests are not run here.
+#[allow(dead_code, unused_imports)]
+#[path = "../host/mod.rs"]
+mod host;
+#[allow(dead_code, unused_imports)]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod load;
+
+use load::{Endpoint, Measurement, run};
+use std::fmt::Write as _;
+use std::time::Duration;
+use support::{Backend, TestApp};
+
+/// The costs auth_service uses by default: the bare-hash floor must use the same.
+const HASH_COSTS: (&str, &str, &str) = ("19456", "2", "1");
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let seconds = Duration::from_secs(env_number("BENCH_SECONDS", 10));
+    let connections = env_number("BENCH_CONNECTIONS", 16) as usize;
+    let backends: Vec<Backend> = std::env::var("BENCH_BACKENDS")
+        .unwrap_or_else(|_| "sqlite,postgres".into())
+        .split(',')
+        .filter_map(|b| match b.trim() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" => Some(Backend::Postgres),
+            _ => None,
+        })
+        .collect();
+
+    let wasm = host::component::compiled().map(|_| ())?;
+    let _ = wasm;
+    let size = std::fs::metadata(host::component::manifest()?.source)?.len();
+    let probe = load::probe().await?;
+    let mut report = String::new();
+    writeln!(report, "# auth_service benchmark\n")?;
+    writeln!(report, "{}\n", load::machine())?;
+    writeln!(
+        report,
+        "{connections} connections, {} s per endpoint, component {:.2} MB, argon2id m={} t={} p={}.\n",
+        seconds.as_secs(),
+        size as f64 / 1e6,
+        HASH_COSTS.0,
+        HASH_COSTS.1,
+        HASH_COSTS.2
+    )?;
+    println!("{report}");
+
+    for backend in backends {
+        let vars: Vec<(&str, String)> = vec![
+            ("password_hash_memory_kib", HASH_COSTS.0.into()),
+            ("password_hash_iterations", HASH_COSTS.1.into()),
+            ("password_hash_parallelism", HASH_COSTS.2.into()),
+            ("rate_limit_login_per_minute", "1000000".into()),
+            ("rate_limit_register_per_hour", "1000000".into()),
+        ];
+        let Some(app) = TestApp::spawn_logging(backend, &vars, false).await else {
+            eprintln!("skipping {backend:?}: database unreachable");
+            continue;
+        };
+        let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+        let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+        let skip = || load::Measurement::skipped();
+        let baseline = run(&probe.client, Endpoint::Baseline, connections, seconds).await;
+        let fixed = if wanted("unknown") {
+            run(&app.client, Endpoint::UnknownRoute, connections, seconds).await
+        } else {
+            skip()
+        };
+        let health = if wanted("health") {
+            run(&app.client, Endpoint::Health, connections, seconds).await
+        } else {
+            skip()
+        };
+        let verify = if wanted("verify") {
+            run(
+                &app.client,
+                Endpoint::verify(&app).await,
+                connections,
+                seconds,
+            )
+            .await
+        } else {
+            skip()
+        };
+        let refresh = if wanted("refresh") {
+            run(
+                &app.client,
+                Endpoint::refresh(&app, connections).await,
+                connections,
+                seconds,
+            )
+            .await
+        } else {
+            skip()
+        };
+        let hash = if wanted("hash") {
+            run(
+                &probe.client,
+                Endpoint::bare_hash(HASH_COSTS),
+                connections,
+                seconds,
+            )
+            .await
+        } else {
+            skip()
+        };
+        let login = if wanted("login") {
+            run(
+                &app.client,
+                Endpoint::login(&app).await,
+                connections,
+                seconds,
+            )
+            .await
+        } else {
+            skip()
+        };
+        let register = if wanted("register") {
+            run(&app.client, Endpoint::register(), connections, seconds).await
+        } else {
+            skip()
+        };
+        app.server.settle().await;
+        let traps = app.server.traps();
+
+        let section = table(
+            &format!("{backend:?}"),
+            &baseline,
+            &fixed,
+            &[&health, &verify, &refresh, &login, &register, &hash],
+            &hash,
+        );
+        println!("{section}");
+        report.push_str(&section);
+        if traps > 0 {
+            anyhow::bail!("the component trapped {traps} times");
+        }
+        app.finish().await;
+    }
+    let path = host::component::repo_root().join("target/bench/results.md");
+    std::fs::create_dir_all(path.parent().unwrap())?;
+    std::fs::write(&path, &report)?;
+    println!("written to {}", path.display());
+    Ok(())
+}
+
+fn table(
+    backend: &str,
+    baseline: &Measurement,
+    fixed: &Measurement,
+    rows: &[&Measurement],
+    hash: &Measurement,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## {backend}\n");
+    let _ = writeln!(
+        out,
+        "| endpoint | req/s | p50 ms | p99 ms | errors | vs baseline req/s | p50 vs bare hash |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for m in [baseline, fixed].into_iter().chain(rows.iter().copied()) {
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {:.2} | {:.2} | {} | {:.2}x | {} |",
+            m.name,
+            m.rps(),
+            m.p50_ms(),
+            m.p99_ms(),
+            m.errors,
+            m.rps() / baseline.rps(),
+            if m.name.starts_with("POST /login")
+                || m.name.starts_with("POST /register")
+                || m.name.starts_with("bare")
+            {
+                format!("{:.2}x", m.p50_ms() / hash.p50_ms())
+            } else {
+                String::new()
+            }
+        );
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let per_request = |m: &Measurement| cores * 1e6 / m.rps();
+    let _ = writeln!(
+        out,
+        "\nFixed cost of a request before routing (unknown route minus empty component): {:.0} µs of CPU per request ({:.0} vs {:.0}).\n",
+        per_request(fixed) - per_request(baseline),
+        per_request(fixed),
+        per_request(baseline)
+    );
+    out
+}
