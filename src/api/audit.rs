@@ -29,3 +29,15 @@ pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
     }
     log::info(event, line);
 }
+
+/// The common case: an event about one user, with nothing else to say.
+pub fn for_user(ctx: &Ctx, event: &str, user_id: &str) {
+    record(
+        ctx,
+        event,
+        Entry {
+            user_id: Some(user_id),
+            ..Entry::default()
+        },
+    );
+}

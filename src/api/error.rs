@@ -3,7 +3,7 @@
 use crate::config::ConfigError;
 use crate::domain::FieldError;
 use crate::http::Response;
-use crate::http::json::BodyError;
+use crate::http::json::{BodyError, SingleFieldError};
 use crate::http::problem::Problem;
 use crate::log;
 use crate::store::DbError;
@@ -52,6 +52,15 @@ impl From<DbError> for ApiError {
 impl From<ConfigError> for ApiError {
     fn from(e: ConfigError) -> Self {
         ApiError::Misconfigured(e)
+    }
+}
+
+impl From<SingleFieldError> for ApiError {
+    fn from(e: SingleFieldError) -> Self {
+        match e {
+            SingleFieldError::Body(e) => ApiError::Body(e),
+            SingleFieldError::Invalid(errors) => ApiError::Validation(errors),
+        }
     }
 }
 

@@ -9,19 +9,14 @@ use crate::domain::opaque_token::OpaqueToken;
 use crate::http::{Request, Response, bearer, json};
 
 pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let presented = body.required_str("refresh_token", &mut errors);
-    let Some(presented) = presented.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let presented = json::single_field(request, "refresh_token")?;
     // The Bearer token is optional, but one that is sent must be valid and must own the session.
     let caller = match bearer::token(request) {
         Some(_) => Some(authenticate(ctx, request)?.sub),
         None if request.header("authorization").is_some() => return Err(ApiError::InvalidToken),
         None => None,
     };
-    if let Some(token) = OpaqueToken::parse(presented) {
+    if let Some(token) = OpaqueToken::parse(&presented) {
         let store = ctx.store()?;
         if let Some(found) = store.find_refresh_token(&token.hash())?
             && caller.as_ref().is_none_or(|sub| *sub == found.user_id)
@@ -58,13 +53,6 @@ pub fn logout_all(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         let revoked = tx.revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
         revoked_events(ctx, &caller.sub, &revoked, "logout_all", messages)
     })?;
-    audit::record(
-        ctx,
-        "logout_all",
-        Entry {
-            user_id: Some(&caller.sub),
-            ..Entry::default()
-        },
-    );
+    audit::for_user(ctx, "logout_all", &caller.sub);
     Ok(Response::new(204).no_store())
 }

@@ -51,10 +51,31 @@ pub fn issue_token(
     if !one_time_token::may_send_another(sent) {
         return Ok(None);
     }
-    let token = OpaqueToken::from_random(ctx::random()?);
     tx.invalidate_one_time_tokens(&user.id, purpose, ctx.now)?;
+    new_token(ctx, tx, user, purpose, ttl).map(Some)
+}
+
+/// A token for an account that cannot have any yet (it is being created in this transaction).
+pub fn first_token(
+    ctx: &Ctx,
+    tx: &Store,
+    user: &User,
+    purpose: Purpose,
+    ttl: i64,
+) -> Result<OpaqueToken, ApiError> {
+    new_token(ctx, tx, user, purpose, ttl)
+}
+
+fn new_token(
+    ctx: &Ctx,
+    tx: &Store,
+    user: &User,
+    purpose: Purpose,
+    ttl: i64,
+) -> Result<OpaqueToken, ApiError> {
+    let token = OpaqueToken::from_random(ctx::random()?);
     tx.insert_one_time_token(&token.hash(), &user.id, purpose, ctx.now, ctx.now + ttl)?;
-    Ok(Some(token))
+    Ok(token)
 }
 
 pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -154,14 +175,7 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
         Ok(())
     })?;
-    audit::record(
-        ctx,
-        "password_reset_completed",
-        Entry {
-            user_id: Some(&user.id),
-            ..Entry::default()
-        },
-    );
+    audit::for_user(ctx, "password_reset_completed", &user.id);
     Ok(Response::json(
         200,
         &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),

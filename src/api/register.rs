@@ -1,6 +1,6 @@
 //! `POST /register`
 
-use super::audit::{self, Entry};
+use super::audit;
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::responses::profile;
@@ -71,15 +71,8 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             Topic::UserRegistered,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),
         )?);
-        send_verification(ctx, tx, &user, messages)
+        send_verification(ctx, tx, &user, true, messages)
     })?;
-    audit::record(
-        ctx,
-        "registered",
-        Entry {
-            user_id: Some(&user.id),
-            ..Entry::default()
-        },
-    );
+    audit::for_user(ctx, "registered", &user.id);
     Ok(Response::json(201, &profile(&user)))
 }

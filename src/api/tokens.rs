@@ -15,13 +15,8 @@ use crate::store::sessions::FoundToken;
 const ATTEMPTS: usize = 2;
 
 pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let presented = body.required_str("refresh_token", &mut errors);
-    let Some(presented) = presented.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let token = OpaqueToken::parse(presented).ok_or(ApiError::InvalidGrant)?;
+    let presented = json::single_field(request, "refresh_token")?;
+    let token = OpaqueToken::parse(&presented).ok_or(ApiError::InvalidGrant)?;
     let old_hash = token.hash();
     let store = ctx.store_unchecked()?;
     let grace = ctx.config.refresh_reuse_grace()?;

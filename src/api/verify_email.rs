@@ -1,9 +1,9 @@
 //! `POST /verify-email` and `POST /verify-email/resend`.
 
-use super::audit::{self, Entry};
+use super::audit;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::password_reset::{accepted, issue_token, requested_email};
+use super::password_reset::{accepted, first_token, issue_token, requested_email};
 use super::responses::profile;
 use super::throttle;
 use crate::config::RateLimited;
@@ -18,16 +18,23 @@ use crate::store::outbox::Message;
 use crate::store::users::User;
 use serde_json::json;
 
-/// The verification mail for `user`, if the hourly limit allows one; used at registration and resend.
+/// The verification mail for `user`, if the hourly limit allows one. A `new_account` has no earlier
+/// links to count or retire, which spares the registration transaction two statements.
 pub fn send_verification(
     ctx: &Ctx,
     tx: &Store,
     user: &User,
+    new_account: bool,
     messages: &mut Vec<Message>,
 ) -> Result<(), ApiError> {
     let ttl = ctx.config.email_verification_ttl()?;
     let link_template = ctx.config.email_verification_url()?;
-    if let Some(token) = issue_token(ctx, tx, user, Purpose::EmailVerification, ttl)? {
+    let token = if new_account {
+        Some(first_token(ctx, tx, user, Purpose::EmailVerification, ttl)?)
+    } else {
+        issue_token(ctx, tx, user, Purpose::EmailVerification, ttl)?
+    };
+    if let Some(token) = token {
         let link = mail::link(&link_template, token.as_str());
         messages.push(ctx.mail(
             Template::EmailVerification,
@@ -40,13 +47,8 @@ pub fn send_verification(
 }
 
 pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let token = body.required_str("token", &mut errors);
-    let Some(token) = token.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let token = OpaqueToken::parse(token).ok_or(ApiError::InvalidOneTimeToken)?;
+    let token = json::single_field(request, "token")?;
+    let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
     let store = ctx.store()?;
     let found = store.find_one_time_token(&token.hash(), Purpose::EmailVerification)?;
     let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
@@ -67,14 +69,7 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
         )?);
         Ok(user)
     })?;
-    audit::record(
-        ctx,
-        "email_verified",
-        Entry {
-            user_id: Some(&user.id),
-            ..Entry::default()
-        },
-    );
+    audit::for_user(ctx, "email_verified", &user.id);
     Ok(Response::json(200, &profile(&user)).no_store())
 }
 
@@ -84,15 +79,8 @@ pub fn resend(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let store = ctx.store()?;
     let user = store.user_by_email(&email::normalize(email.as_str()))?;
     if let Some(user) = user.filter(|u| !u.email_verified) {
-        ctx.write(|tx, messages| send_verification(ctx, tx, &user, messages))?;
-        audit::record(
-            ctx,
-            "verification_resent",
-            Entry {
-                user_id: Some(&user.id),
-                ..Entry::default()
-            },
-        );
+        ctx.write(|tx, messages| send_verification(ctx, tx, &user, false, messages))?;
+        audit::for_user(ctx, "verification_resent", &user.id);
     }
     Ok(accepted())
 }

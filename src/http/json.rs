@@ -113,6 +113,22 @@ impl JsonObject {
     }
 }
 
+/// The one required string field of a single-field body, or every problem with the body.
+pub fn single_field(request: &Request, field: &'static str) -> Result<String, SingleFieldError> {
+    let body = object(request).map_err(SingleFieldError::Body)?;
+    let mut errors = Vec::new();
+    match body.required_str(field, &mut errors) {
+        Some(value) => Ok(value.to_owned()),
+        None => Err(SingleFieldError::Invalid(errors)),
+    }
+}
+
+#[derive(Debug)]
+pub enum SingleFieldError {
+    Body(BodyError),
+    Invalid(Vec<FieldError>),
+}
+
 fn string<'a>(
     field: &'static str,
     value: &'a Value,

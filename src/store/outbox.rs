@@ -78,21 +78,34 @@ impl Store {
     /// can try them itself right after the commit; if it cannot, the lease runs out and a drain
     /// takes them.
     pub fn enqueue(&self, messages: &[Message], now: i64, lease_until: i64) -> Result<(), DbError> {
-        for m in messages {
-            self.query(
-                "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) \
-                 VALUES ($1, $2, $3, $4, 'pending', 1, $5, $6, $5)",
-                &[
-                    m.id.as_str().into(),
-                    m.kind.as_str().into(),
-                    m.topic.as_str().into(),
-                    m.payload.as_str().into(),
-                    Value::Int(now),
-                    Value::Int(lease_until),
-                ],
-            )?;
+        if messages.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // One statement for all of them: fewer round trips while the transaction holds the lock.
+        let mut sql = String::from(
+            "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) VALUES ",
+        );
+        let mut params = vec![Value::Int(now), Value::Int(lease_until)];
+        for (i, m) in messages.iter().enumerate() {
+            let n = params.len();
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, 'pending', 1, $1, $2, $1)",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            ));
+            params.extend([
+                m.id.as_str().into(),
+                m.kind.as_str().into(),
+                m.topic.as_str().into(),
+                m.payload.as_str().into(),
+            ]);
+        }
+        self.query(&sql, &params).map(drop)
     }
 
     /// Whether any message is due: a cheap read before deciding to claim.

@@ -71,18 +71,14 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.transaction(|tx| {
-            let claimed = tx.query(
-                "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
-                 RETURNING token_hash",
-                &[old_hash.into(), Value::Int(now)],
-            )?;
-            if claimed.is_empty() {
-                return Ok(false);
-            }
-            tx.insert_refresh_token(new_hash, session_id, now)?;
-            Ok(true)
-        })
+        self.claim_then_issue(
+            "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
+             RETURNING token_hash",
+            &[old_hash.into(), Value::Int(now)],
+            new_hash,
+            session_id,
+            now,
+        )
     }
 
     /// Spends a retired token's single extra use inside the grace window. `false` when it was spent already.
@@ -93,13 +89,28 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
+        self.claim_then_issue(
+            "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
+             AND rotated_at IS NOT NULL AND grace_used = FALSE RETURNING token_hash",
+            &[old_hash.into()],
+            new_hash,
+            session_id,
+            now,
+        )
+    }
+
+    /// In one transaction: a conditional update of the presented token, and only if it matched, its
+    /// successor. Concurrent callers race on the update; exactly one wins.
+    fn claim_then_issue(
+        &self,
+        claim: &str,
+        params: &[Value],
+        new_hash: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
         self.transaction(|tx| {
-            let claimed = tx.query(
-                "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
-                 AND rotated_at IS NOT NULL AND grace_used = FALSE RETURNING token_hash",
-                &[old_hash.into()],
-            )?;
-            if claimed.is_empty() {
+            if tx.query(claim, params)?.is_empty() {
                 return Ok(false);
             }
             tx.insert_refresh_token(new_hash, session_id, now)?;

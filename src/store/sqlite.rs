@@ -3,20 +3,38 @@
 use super::db::{Db, DbError, Row, Value};
 use super::migrations::{Migration, SQLITE};
 use spin_sdk::sqlite::{Connection, Error, Value as SqlValue};
+use std::cell::Cell;
 
 pub struct Sqlite {
     conn: Connection,
+    /// Whether this connection was set up for writing (see `prepare_for_writes`).
+    writes_prepared: Cell<bool>,
 }
 
 impl Sqlite {
     pub fn open() -> Result<Self, DbError> {
         let conn = Connection::open_default().map_err(|e| map_error(&e))?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            writes_prepared: Cell::new(false),
+        })
     }
-}
 
-impl Db for Sqlite {
-    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+    /// Before the first write of a connection (which lasts one request):
+    /// - a long busy timeout: SQLite has one writer at a time, and a writer's transaction spans
+    ///   several host calls, between which its instance may wait for a CPU (Spin runs instances on a
+    ///   few threads, and a password hash keeps one busy for tens of milliseconds). Waiting is right;
+    ///   giving up after the host's 5 s would turn load into errors.
+    /// - `synchronous = NORMAL`: in WAL mode the database stays consistent on a crash, and commits
+    ///   skip an fsync each (the last commits before a power loss may be lost).
+    fn prepare_for_writes(&self) -> Result<(), DbError> {
+        self.execute_raw("PRAGMA busy_timeout = 30000", &[])?;
+        self.execute_raw("PRAGMA synchronous = NORMAL", &[])?;
+        self.writes_prepared.set(true);
+        Ok(())
+    }
+
+    fn execute_raw(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let params: Vec<SqlValue> = params.iter().map(to_sqlite).collect();
         let result = self
             .conn
@@ -28,12 +46,17 @@ impl Db for Sqlite {
             .map(|row| Row(row.values.into_iter().map(from_sqlite).collect()))
             .collect())
     }
+}
+
+impl Db for Sqlite {
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        if !self.writes_prepared.get() && is_write(sql) {
+            self.prepare_for_writes()?;
+        }
+        self.execute_raw(sql, params)
+    }
 
     fn begin_write(&self) -> Result<(), DbError> {
-        // In WAL mode NORMAL keeps the database consistent on a crash and skips the fsync at every
-        // commit (the last commits before a power loss may be lost). The setting lasts only as long
-        // as the connection, which is this request's.
-        self.query("PRAGMA synchronous = NORMAL", &[])?;
         self.query("BEGIN IMMEDIATE", &[]).map(drop)
     }
 
@@ -54,6 +77,14 @@ impl Db for Sqlite {
     fn is_unique_violation(&self, error: &DbError) -> bool {
         matches!(error, DbError::Query(m) if m.contains("UNIQUE constraint failed"))
     }
+}
+
+/// Statements that take the write lock.
+fn is_write(sql: &str) -> bool {
+    let keyword = sql.split_whitespace().next().unwrap_or_default();
+    ["INSERT", "UPDATE", "DELETE", "BEGIN"]
+        .iter()
+        .any(|k| keyword.eq_ignore_ascii_case(k))
 }
 
 /// `$1` is a named parameter to SQLite, bound by order of first appearance; `?1` is bound by number,
@@ -110,6 +141,16 @@ mod tests {
             numbered_placeholders("SELECT a FROM t WHERE b = $2 AND c = $1 OR d = $2"),
             "SELECT a FROM t WHERE b = ?2 AND c = ?1 OR d = ?2"
         );
+    }
+
+    #[test]
+    fn recognises_statements_that_write() {
+        assert!(is_write("INSERT INTO t VALUES (1)"));
+        assert!(is_write("  update t SET x = 1"));
+        assert!(is_write("BEGIN IMMEDIATE"));
+        assert!(!is_write("SELECT 1"));
+        assert!(!is_write("PRAGMA journal_mode=WAL"));
+        assert!(!is_write("COMMIT"));
     }
 
     #[test]

@@ -15,7 +15,29 @@ pub struct Measurement {
     pub count: usize,
     pub errors: usize,
     pub elapsed: Duration,
+    /// CPU time the whole process (host and component) spent, per request.
+    pub cpu_us_per_request: f64,
     latencies_us: Vec<u64>,
+}
+
+/// User plus system CPU time of this process so far, in microseconds.
+fn process_cpu_us() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Linux reports these in clock ticks of 1/100 s.
+    (ticks(11) + ticks(12)) * 10_000.0
 }
 
 impl Measurement {
@@ -25,6 +47,7 @@ impl Measurement {
             count: 0,
             errors: 0,
             elapsed: Duration::from_secs(1),
+            cpu_us_per_request: f64::NAN,
             latencies_us: Vec::new(),
         }
     }
@@ -106,8 +129,16 @@ impl Endpoint {
     }
 
     pub fn register() -> Self {
+        // Unique names across every run of the process: later runs must not collide with earlier ones.
+        static COUNTER: std::sync::OnceLock<Arc<AtomicU64>> = std::sync::OnceLock::new();
+        let counter = COUNTER.get_or_init(|| {
+            let start = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() % 1_000_000 * 1_000_000);
+            Arc::new(AtomicU64::new(start))
+        });
         Endpoint::Register {
-            counter: Arc::default(),
+            counter: counter.clone(),
         }
     }
 
@@ -209,11 +240,25 @@ pub async fn run(
     connections: usize,
     duration: Duration,
 ) -> Measurement {
-    let name = endpoint.name();
+    let name = if connections == 1 {
+        format!("{} (1 connection)", endpoint.name())
+    } else {
+        endpoint.name()
+    };
     // A short warm-up: connections open, caches fill.
     let warm = Instant::now() + Duration::from_millis(500);
     let started = Instant::now() + Duration::from_millis(500);
     let deadline = started + duration;
+    let cpu = Arc::new(std::sync::Mutex::new((0.0f64, 0.0f64)));
+    {
+        let cpu = cpu.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(started.into()).await;
+            let begin = process_cpu_us();
+            tokio::time::sleep_until(deadline.into()).await;
+            *cpu.lock().unwrap() = (begin, process_cpu_us());
+        });
+    }
     let mut tasks = Vec::new();
     for connection in 0..connections {
         // One connection (and so one client) per worker, kept alive.
@@ -234,6 +279,9 @@ pub async fn run(
                 if sent >= warm {
                     latencies.push(took.as_micros() as u64);
                     if response.status != expected {
+                        if errors < 3 {
+                            eprintln!("    unexpected {}: {}", response.status, response.text());
+                        }
                         errors += 1;
                     }
                 }
@@ -250,19 +298,23 @@ pub async fn run(
     }
     let elapsed = started.elapsed().min(duration);
     latencies_us.sort_unstable();
+    let (begin, end) = *cpu.lock().unwrap();
+    let count = latencies_us.len();
     let m = Measurement {
         name,
-        count: latencies_us.len(),
+        count,
         errors,
         elapsed,
+        cpu_us_per_request: (end - begin) / count.max(1) as f64,
         latencies_us,
     };
     eprintln!(
-        "  {:<40} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+        "  {:<52} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  {:>7.0} µs CPU/req  errors {}",
         m.name,
         m.rps(),
         m.p50_ms(),
         m.p99_ms(),
+        m.cpu_us_per_request,
         m.errors
     );
     m

@@ -60,6 +60,7 @@ pub fn compiled() -> Result<(&'static Engine, &'static Component)> {
 }
 
 /// Any other component file (the benchmark's baseline probe), compiled with the same engine.
+#[allow(dead_code, reason = "used by the benchmark, not by the test suite")]
 pub fn compile_file(path: &std::path::Path) -> Result<Component> {
     let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     load_cached(engine()?, &wasm)

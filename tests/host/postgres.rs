@@ -67,6 +67,45 @@ impl Pool {
 impl Host for HostState {}
 
 impl HostState {
+    async fn run_query(
+        &mut self,
+        connection: &Resource<Connection>,
+        statement: &str,
+        params: Vec<ParameterValue>,
+    ) -> Result<RowSet, Error> {
+        let client = self.pg_client(connection)?;
+        let params = to_sql(params)?;
+        let rows = client
+            .query(statement, &refs(&params))
+            .await
+            .map_err(query_failed)?;
+        // Spin infers columns from the first row: no rows, no columns.
+        let columns = rows
+            .first()
+            .map(|row| {
+                row.columns()
+                    .iter()
+                    .map(|c| Column {
+                        name: c.name().to_owned(),
+                        data_type: data_type(c.type_()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let values = row
+                .columns()
+                .iter()
+                .enumerate()
+                .map(|(i, column)| value(row, i, column.type_()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(query_failed)?;
+            out.push(values);
+        }
+        Ok(RowSet { columns, rows: out })
+    }
+
     fn pg_client(
         &self,
         connection: &Resource<Connection>,
@@ -127,47 +166,7 @@ impl HostConnection for HostState {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> wasmtime::Result<Result<RowSet, Error>> {
-        let client = match self.pg_client(&connection) {
-            Ok(client) => client,
-            Err(e) => return Ok(Err(e)),
-        };
-        let params = match to_sql(params) {
-            Ok(params) => params,
-            Err(e) => return Ok(Err(e)),
-        };
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        let rows = match client.query(statement.as_str(), &refs).await {
-            Ok(rows) => rows,
-            Err(e) => return Ok(Err(Error::QueryFailed(format!("{e:?}")))),
-        };
-        // Spin infers columns from the first row: no rows, no columns.
-        let columns = rows
-            .first()
-            .map(|row| {
-                row.columns()
-                    .iter()
-                    .map(|c| Column {
-                        name: c.name().to_owned(),
-                        data_type: data_type(c.type_()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut values = Vec::with_capacity(row.len());
-            for (i, column) in row.columns().iter().enumerate() {
-                match value(row, i, column.type_()) {
-                    Ok(v) => values.push(v),
-                    Err(e) => return Ok(Err(Error::QueryFailed(format!("{e:?}")))),
-                }
-            }
-            out.push(values);
-        }
-        Ok(Ok(RowSet { columns, rows: out }))
+        Ok(self.run_query(&connection, &statement, params).await)
     }
 
     async fn execute(
@@ -176,22 +175,16 @@ impl HostConnection for HostState {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> wasmtime::Result<Result<u64, Error>> {
-        let client = match self.pg_client(&connection) {
-            Ok(client) => client,
-            Err(e) => return Ok(Err(e)),
+        let Ok(client) = self.pg_client(&connection) else {
+            return Ok(Err(Error::ConnectionFailed("no connection found".into())));
         };
-        let params = match to_sql(params) {
-            Ok(params) => params,
-            Err(e) => return Ok(Err(e)),
-        };
-        let refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        Ok(client
-            .execute(statement.as_str(), &refs)
-            .await
-            .map_err(|e| Error::QueryFailed(format!("{e:?}"))))
+        Ok(match to_sql(params) {
+            Ok(params) => client
+                .execute(statement.as_str(), &refs(&params))
+                .await
+                .map_err(query_failed),
+            Err(e) => Err(e),
+        })
     }
 
     async fn drop(&mut self, connection: Resource<Connection>) -> wasmtime::Result<()> {
@@ -220,6 +213,19 @@ impl ToSql for PgNull {
     tokio_postgres::types::to_sql_checked!();
 }
 
+fn query_failed(e: tokio_postgres::Error) -> Error {
+    Error::QueryFailed(format!("{e:?}"))
+}
+
+type Params = Vec<Box<dyn ToSql + Sync + Send>>;
+
+fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
 fn ports(config: &tokio_postgres::Config) -> Vec<u16> {
     let hosts = config.get_hosts().len();
     match config.get_ports() {
@@ -229,7 +235,7 @@ fn ports(config: &tokio_postgres::Config) -> Vec<u16> {
     }
 }
 
-fn to_sql(params: Vec<ParameterValue>) -> Result<Vec<Box<dyn ToSql + Sync + Send>>, Error> {
+fn to_sql(params: Vec<ParameterValue>) -> Result<Params, Error> {
     params
         .into_iter()
         .map(|p| -> Result<Box<dyn ToSql + Sync + Send>, Error> {
