@@ -52,21 +52,12 @@ pub fn issue_token(
         return Ok(None);
     }
     tx.invalidate_one_time_tokens(&user.id, purpose, ctx.now)?;
-    new_token(ctx, tx, user, purpose, ttl).map(Some)
+    first_token(ctx, tx, user, purpose, ttl).map(Some)
 }
 
-/// A token for an account that cannot have any yet (it is being created in this transaction).
+/// A new token, without counting or retiring earlier ones: for an account being created in this
+/// transaction, which cannot have any yet.
 pub fn first_token(
-    ctx: &Ctx,
-    tx: &Store,
-    user: &User,
-    purpose: Purpose,
-    ttl: i64,
-) -> Result<OpaqueToken, ApiError> {
-    new_token(ctx, tx, user, purpose, ttl)
-}
-
-fn new_token(
     ctx: &Ctx,
     tx: &Store,
     user: &User,
