@@ -66,10 +66,6 @@ impl Store {
         Ok(self.db.query(sql, params)?.into_iter().next())
     }
 
-    pub fn ping(&self) -> Result<(), DbError> {
-        self.db.query("SELECT 1", &[]).map(drop)
-    }
-
     pub fn is_unique_violation(&self, error: &DbError) -> bool {
         self.db.is_unique_violation(error)
     }

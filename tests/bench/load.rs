@@ -320,6 +320,61 @@ pub async fn run(
     m
 }
 
+/// One request to `a`, then one to `b`, each over its own connection, for `duration`. Both see the
+/// same machine at the same moments, so their latencies compare even while the CPU's speed drifts
+/// (it does on a shared machine, by tens of percent over tens of seconds). CPU time cannot be split
+/// between the two and is not reported.
+pub async fn run_paired(
+    a: (&Client, Endpoint),
+    b: (&Client, Endpoint),
+    duration: Duration,
+) -> (Measurement, Measurement) {
+    let warm = Instant::now() + Duration::from_millis(500);
+    let deadline = warm + duration;
+    let sides = [a, b].map(|(client, endpoint)| (Client::new(client.base.clone()), endpoint));
+    let mut latencies: [Vec<u64>; 2] = Default::default();
+    let mut errors = [0usize; 2];
+    while Instant::now() < deadline {
+        for (i, (client, endpoint)) in sides.iter().enumerate() {
+            let (request, expected) = endpoint.request(client, 0);
+            let sent = Instant::now();
+            let response = client.send(request).await;
+            let took = sent.elapsed();
+            endpoint.observe(0, &response.body);
+            if sent >= warm {
+                latencies[i].push(took.as_micros() as u64);
+                if response.status != expected {
+                    eprintln!("    unexpected {}: {}", response.status, response.text());
+                    errors[i] += 1;
+                }
+            }
+        }
+    }
+    let [(_, a), (_, b)] = sides;
+    let [la, lb] = latencies;
+    let measure = |endpoint: Endpoint, mut latencies_us: Vec<u64>, errors| {
+        latencies_us.sort_unstable();
+        let m = Measurement {
+            name: format!("{} (1 connection)", endpoint.name()),
+            count: latencies_us.len(),
+            errors,
+            elapsed: duration,
+            cpu_us_per_request: f64::NAN,
+            latencies_us,
+        };
+        eprintln!(
+            "  {:<52} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  (alternating)  errors {}",
+            m.name,
+            m.rps(),
+            m.p50_ms(),
+            m.p99_ms(),
+            m.errors
+        );
+        m
+    };
+    (measure(a, la, errors[0]), measure(b, lb, errors[1]))
+}
+
 pub struct Probe {
     pub client: Client,
     _server: Server,

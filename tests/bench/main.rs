@@ -14,6 +14,7 @@ mod host;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod floor;
 mod load;
 
 use load::{Endpoint, Measurement, run};
@@ -31,8 +32,20 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // wasmtime builds an internal error value each time an instance is torn down; with
+    // `RUST_BACKTRACE` set in the shell that would capture a backtrace per request and skew every
+    // figure. Panics keep their backtraces (this only affects library-captured ones). Set before any
+    // thread exists.
+    // SAFETY: single-threaded at this point; nothing reads the environment concurrently.
+    unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(bench())
+}
+
+async fn bench() -> anyhow::Result<()> {
     let seconds = Duration::from_secs(env_number("BENCH_SECONDS", 10));
     let connections = env_number("BENCH_CONNECTIONS", 16) as usize;
     let backends: Vec<Backend> = std::env::var("BENCH_BACKENDS")
@@ -130,16 +143,21 @@ async fn main() -> anyhow::Result<()> {
                 )
                 .await,
             );
-            rows.push(run(&probe.client, Endpoint::bare_hash(HASH_COSTS), 1, seconds).await);
         }
+        // One at a time, each endpoint alternates request by request with the bare hash it is
+        // compared with: the CPU's speed drifts on a shared machine, and both must see the same.
+        let bare = || (&probe.client, Endpoint::bare_hash(HASH_COSTS));
         if wanted("login") {
             let login = Endpoint::login(&app).await;
             rows.push(run(&app.client, login.clone(), connections, seconds).await);
-            rows.push(run(&app.client, login, 1, seconds).await);
+            let (hash, login) = load::run_paired(bare(), (&app.client, login), seconds).await;
+            rows.extend([hash, login]);
         }
         if wanted("register") {
             rows.push(run(&app.client, Endpoint::register(), connections, seconds).await);
-            rows.push(run(&app.client, Endpoint::register(), 1, seconds).await);
+            let register = (&app.client, Endpoint::register());
+            let (hash, register) = load::run_paired(bare(), register, seconds).await;
+            rows.extend([hash, register]);
         }
         let mut soak = None;
         if wanted("soak") {
@@ -148,8 +166,42 @@ async fn main() -> anyhow::Result<()> {
         }
         app.server.settle().await;
         let traps = app.server.traps();
+        let floor_us = if wanted("verify") || wanted("health") || wanted("floor") {
+            let time = Duration::from_secs(3);
+            Some(match backend {
+                Backend::Sqlite => floor::sqlite(&app.server.app.sqlite_path, time)?,
+                Backend::Postgres => {
+                    let url = app
+                        .variables
+                        .get("database_url")
+                        .cloned()
+                        .unwrap_or_default();
+                    floor::postgres(&url, time).await?
+                }
+            })
+        } else {
+            None
+        };
 
         let mut section = table(&format!("{backend:?}"), &baseline, &fixed, &rows);
+        if let Some(floor_us) = floor_us {
+            let what = match backend {
+                Backend::Sqlite => {
+                    "a new connection, one indexed lookup (its first statement reads the schema), closed"
+                }
+                Backend::Postgres => {
+                    "a pooled connection cleaned for reuse, one lookup prepared and executed, server time included"
+                }
+            };
+            section.push_str(&format!(
+                "Database floor, measured natively outside the component: one access as the host makes it \
+                 for each request ({what}) takes {floor_us:.0} µs, against {:.0} µs of CPU for a whole \
+                 request to the empty component. A route that touches the database cannot pass about \
+                 {:.2}x of the baseline here, whatever the component does.\n\n",
+                baseline.cpu_us_per_request,
+                baseline.cpu_us_per_request / (baseline.cpu_us_per_request + floor_us),
+            ));
+        }
         if let Some(soak) = &soak {
             section.push_str(&format!(
                 "Register soak: {connections} connections for {} s: {} registrations, {} errors.\n\n",
@@ -172,16 +224,28 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// CPU per request for the table: blank where it was not measured (alternating runs).
+struct Cpu(f64);
+
+impl std::fmt::Display for Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_nan() {
+            Ok(())
+        } else {
+            write!(f, "{:.0}", self.0)
+        }
+    }
+}
+
 fn table(
     backend: &str,
     baseline: &Measurement,
     fixed: &Measurement,
     rows: &[Measurement],
 ) -> String {
-    // Hash-bound endpoints are compared one request at a time with the bare hash, measured the same way.
-    let hash = rows
-        .iter()
-        .find(|m| m.name.starts_with("bare") && m.name.ends_with("(1 connection)"));
+    // Hash-bound endpoints are compared one request at a time with the bare hash measured the same
+    // way just before them.
+    let mut hash: Option<&Measurement> = None;
     let mut out = String::new();
     let _ = writeln!(out, "## {backend}\n");
     let _ = writeln!(
@@ -195,14 +259,18 @@ fn table(
         .filter(|m| m.count > 0)
     {
         let single = m.name.ends_with("(1 connection)");
+        let bare = m.name.starts_with("bare");
+        if single && bare {
+            hash = Some(m);
+        }
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {} | {} | {} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {} | {} | {} | {} |",
             m.name,
             m.rps(),
             m.p50_ms(),
             m.p99_ms(),
-            m.cpu_us_per_request,
+            Cpu(m.cpu_us_per_request),
             m.errors,
             if single {
                 String::new()

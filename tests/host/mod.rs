@@ -6,7 +6,7 @@ pub mod clock;
 pub mod component;
 pub mod manifest;
 mod outbound;
-mod postgres;
+pub mod postgres;
 mod server;
 mod sqlite;
 mod variables;
@@ -53,7 +53,7 @@ pub struct App {
     manifest: Manifest,
     variables: variables::Resolver,
     allowed: outbound::AllowedHosts,
-    sqlite_path: PathBuf,
+    pub sqlite_path: PathBuf,
     pg_pool: Arc<postgres::Pool>,
     clock: TestClock,
     log: Option<MemoryOutputPipe>,

@@ -13,7 +13,7 @@ use tokio_postgres::types::{ToSql, Type};
 use wasmtime::component::Resource;
 
 /// What deadpool's `RecyclingMethod::Clean` runs before a connection is reused.
-const CLEAN: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; \
+pub const CLEAN: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; \
                      SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;";
 
 #[derive(Default)]
