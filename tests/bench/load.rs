@@ -94,6 +94,10 @@ pub enum Endpoint {
     BareHash {
         query: String,
     },
+    /// Public key, signature and signed message for the probe's bare Ed25519 check.
+    BareSignature {
+        body: Bytes,
+    },
 }
 
 impl Endpoint {
@@ -128,6 +132,23 @@ impl Endpoint {
         }
     }
 
+    /// The bare signature check `/verify` makes for this endpoint's token: its signed part (header
+    /// and claims, the same length) signed with a key of the benchmark's own.
+    pub fn bare_signature(&self) -> Self {
+        use ed25519_dalek::Signer;
+        let signed = match self {
+            Endpoint::Verify { token } => token.rsplit_once('.').map_or("", |(signed, _)| signed),
+            _ => "",
+        };
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let mut body = key.verifying_key().to_bytes().to_vec();
+        body.extend(key.sign(signed.as_bytes()).to_bytes());
+        body.extend(signed.as_bytes());
+        Endpoint::BareSignature {
+            body: Bytes::from(body),
+        }
+    }
+
     pub fn register() -> Self {
         // Unique names across every run of the process: later runs must not collide with earlier ones.
         static COUNTER: std::sync::OnceLock<Arc<AtomicU64>> = std::sync::OnceLock::new();
@@ -158,6 +179,9 @@ impl Endpoint {
             Endpoint::Login { .. } => "POST /login".into(),
             Endpoint::Register { .. } => "POST /register".into(),
             Endpoint::BareHash { .. } => "bare argon2id hash (login floor)".into(),
+            Endpoint::BareSignature { .. } => {
+                "bare Ed25519 check (verify's signature floor)".into()
+            }
         }
     }
 
@@ -217,6 +241,13 @@ impl Endpoint {
                 client
                     .request("POST", &format!("/hash?{query}"))
                     .body(Full::default())
+                    .unwrap(),
+                200,
+            ),
+            Endpoint::BareSignature { body } => (
+                client
+                    .request("POST", "/ed25519")
+                    .body(Full::new(body.clone()))
                     .unwrap(),
                 200,
             ),

@@ -109,16 +109,13 @@ async fn bench() -> anyhow::Result<()> {
         if wanted("health") {
             rows.push(run(&app.client, Endpoint::Health, connections, seconds).await);
         }
+        let mut signature = None;
         if wanted("verify") {
-            rows.push(
-                run(
-                    &app.client,
-                    Endpoint::verify(&app).await,
-                    connections,
-                    seconds,
-                )
-                .await,
-            );
+            let verify = Endpoint::verify(&app).await;
+            let bare = run(&probe.client, verify.bare_signature(), connections, seconds).await;
+            signature = Some(bare.rps());
+            rows.push(bare);
+            rows.push(run(&app.client, verify, connections, seconds).await);
         }
         if wanted("refresh") {
             rows.push(
@@ -166,17 +163,17 @@ async fn bench() -> anyhow::Result<()> {
         }
         app.server.settle().await;
         let traps = app.server.traps();
-        let floor_us = if wanted("verify") || wanted("health") || wanted("floor") {
+        let floor_rps = if wanted("verify") || wanted("health") || wanted("floor") {
             let time = Duration::from_secs(3);
             Some(match backend {
-                Backend::Sqlite => floor::sqlite(&app.server.app.sqlite_path, time)?,
+                Backend::Sqlite => floor::sqlite(&app.server.app.sqlite_path, connections, time)?,
                 Backend::Postgres => {
                     let url = app
                         .variables
                         .get("database_url")
                         .cloned()
                         .unwrap_or_default();
-                    floor::postgres(&url, time).await?
+                    floor::postgres(&url, connections, time).await?
                 }
             })
         } else {
@@ -184,23 +181,35 @@ async fn bench() -> anyhow::Result<()> {
         };
 
         let mut section = table(&format!("{backend:?}"), &baseline, &fixed, &rows);
-        if let Some(floor_us) = floor_us {
+        if let Some(floor_rps) = floor_rps {
             let what = match backend {
                 Backend::Sqlite => {
                     "a new connection, one indexed lookup (its first statement reads the schema), closed"
                 }
                 Backend::Postgres => {
-                    "a pooled connection cleaned for reuse, one lookup prepared and executed, server time included"
+                    "a pooled connection cleaned for reuse, one lookup prepared and executed, server work included"
                 }
             };
+            let base = baseline.rps();
             section.push_str(&format!(
-                "Database floor, measured natively outside the component: one access as the host makes it \
-                 for each request ({what}) takes {floor_us:.0} µs, against {:.0} µs of CPU for a whole \
-                 request to the empty component. A route that touches the database cannot pass about \
-                 {:.2}x of the baseline here, whatever the component does.\n\n",
-                baseline.cpu_us_per_request,
-                baseline.cpu_us_per_request / (baseline.cpu_us_per_request + floor_us),
+                "Database floor, measured natively outside the component from {connections} concurrent \
+                 workers: {floor_rps:.0} accesses per second as the host makes one for each request \
+                 ({what}), against {base:.0} req/s for the empty component. A route that adds one access \
+                 needs the machine time of both, so it cannot pass {:.0} req/s ({:.2}x of the baseline) \
+                 here, whatever the component does.\n\n",
+                1.0 / (1.0 / base + 1.0 / floor_rps),
+                floor_rps / (floor_rps + base),
             ));
+            if let Some(signature) = signature {
+                // The bare check's rate already includes the empty component's work.
+                let bound = 1.0 / (1.0 / signature + 1.0 / floor_rps);
+                section.push_str(&format!(
+                    "`GET /verify` needs both one access and one signature check (the bare check \
+                     above, {signature:.0} req/s, includes the empty component's work): it cannot \
+                     pass {bound:.0} req/s ({:.2}x of the baseline) here.\n\n",
+                    bound / base,
+                ));
+            }
         }
         if let Some(soak) = &soak {
             section.push_str(&format!(
