@@ -98,6 +98,10 @@ pub enum Endpoint {
     BareSignature {
         body: Bytes,
     },
+    /// Key pair and claims for the probe's bare access-token signing.
+    BareJwt {
+        body: Bytes,
+    },
 }
 
 impl Endpoint {
@@ -149,6 +153,25 @@ impl Endpoint {
         }
     }
 
+    /// The bare signing `/token/refresh` makes: this endpoint's token's claims, signed again with a
+    /// key of the benchmark's own.
+    pub fn bare_jwt(&self) -> Self {
+        use ct_codecs::{Base64UrlSafeNoPadding, Decoder};
+        let claims = match self {
+            Endpoint::Verify { token } => token
+                .split('.')
+                .nth(1)
+                .and_then(|payload| Base64UrlSafeNoPadding::decode_to_vec(payload, None).ok()),
+            _ => None,
+        };
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let mut body = key.to_keypair_bytes().to_vec();
+        body.extend(claims.unwrap_or_default());
+        Endpoint::BareJwt {
+            body: Bytes::from(body),
+        }
+    }
+
     pub fn register() -> Self {
         // Unique names across every run of the process: later runs must not collide with earlier ones.
         static COUNTER: std::sync::OnceLock<Arc<AtomicU64>> = std::sync::OnceLock::new();
@@ -182,10 +205,14 @@ impl Endpoint {
             Endpoint::BareSignature { .. } => {
                 "bare Ed25519 check (verify's signature floor)".into()
             }
+            Endpoint::BareJwt { .. } => "bare token signing (refresh's signing floor)".into(),
         }
     }
 
     fn request(&self, client: &Client, connection: usize) -> (http::Request<Full<Bytes>>, u16) {
+        let plain = |method: &str, path: &str, body: Bytes| {
+            client.request(method, path).body(Full::new(body)).unwrap()
+        };
         let json_post = |path: &str, body: Value| {
             client
                 .request("POST", path)
@@ -194,24 +221,9 @@ impl Endpoint {
                 .unwrap()
         };
         match self {
-            Endpoint::Baseline => (
-                client.request("GET", "/").body(Full::default()).unwrap(),
-                200,
-            ),
-            Endpoint::UnknownRoute => (
-                client
-                    .request("GET", "/unknown")
-                    .body(Full::default())
-                    .unwrap(),
-                404,
-            ),
-            Endpoint::Health => (
-                client
-                    .request("GET", "/health")
-                    .body(Full::default())
-                    .unwrap(),
-                200,
-            ),
+            Endpoint::Baseline => (plain("GET", "/", Bytes::new()), 200),
+            Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
+            Endpoint::Health => (plain("GET", "/health", Bytes::new()), 200),
             Endpoint::Verify { token } => (
                 client
                     .request("GET", "/verify")
@@ -237,20 +249,11 @@ impl Endpoint {
                 });
                 (json_post("/register", body), 201)
             }
-            Endpoint::BareHash { query } => (
-                client
-                    .request("POST", &format!("/hash?{query}"))
-                    .body(Full::default())
-                    .unwrap(),
-                200,
-            ),
-            Endpoint::BareSignature { body } => (
-                client
-                    .request("POST", "/ed25519")
-                    .body(Full::new(body.clone()))
-                    .unwrap(),
-                200,
-            ),
+            Endpoint::BareHash { query } => {
+                (plain("POST", &format!("/hash?{query}"), Bytes::new()), 200)
+            }
+            Endpoint::BareSignature { body } => (plain("POST", "/ed25519", body.clone()), 200),
+            Endpoint::BareJwt { body } => (plain("POST", "/jwt", body.clone()), 200),
         }
     }
 

@@ -17,6 +17,7 @@ mod support;
 mod floor;
 mod load;
 
+use floor::Access;
 use load::{Endpoint, Measurement, run};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -117,7 +118,12 @@ async fn bench() -> anyhow::Result<()> {
             rows.push(bare);
             rows.push(run(&app.client, verify, connections, seconds).await);
         }
+        let mut signing = None;
         if wanted("refresh") {
+            let bare = Endpoint::verify(&app).await.bare_jwt();
+            let bare = run(&probe.client, bare, connections, seconds).await;
+            signing = Some(bare.rps());
+            rows.push(bare);
             rows.push(
                 run(
                     &app.client,
@@ -128,6 +134,18 @@ async fn bench() -> anyhow::Result<()> {
                 .await,
             );
         }
+        // The floors next, while the database holds what the endpoints above ran against.
+        let read_floor = if wanted("verify") || wanted("health") || wanted("floor") {
+            Some(floor_rate(&app, backend, Access::Read, connections).await?)
+        } else {
+            None
+        };
+        let write_floor = if wanted("refresh") || wanted("floor") {
+            Some(floor_rate(&app, backend, Access::ReadWrite, connections).await?)
+        } else {
+            None
+        };
+
         // Hash-bound endpoints: throughput under load, then latency one request at a time (under
         // load, p50 measures queueing on two cores, not the work a request does).
         if wanted("login") || wanted("register") || wanted("hash") {
@@ -163,51 +181,57 @@ async fn bench() -> anyhow::Result<()> {
         }
         app.server.settle().await;
         let traps = app.server.traps();
-        let floor_rps = if wanted("verify") || wanted("health") || wanted("floor") {
-            let time = Duration::from_secs(3);
-            Some(match backend {
-                Backend::Sqlite => floor::sqlite(&app.server.app.sqlite_path, connections, time)?,
-                Backend::Postgres => {
-                    let url = app
-                        .variables
-                        .get("database_url")
-                        .cloned()
-                        .unwrap_or_default();
-                    floor::postgres(&url, connections, time).await?
-                }
-            })
-        } else {
-            None
-        };
-
         let mut section = table(&format!("{backend:?}"), &baseline, &fixed, &rows);
-        if let Some(floor_rps) = floor_rps {
-            let what = match backend {
-                Backend::Sqlite => {
-                    "a new connection, one indexed lookup (its first statement reads the schema), closed"
-                }
-                Backend::Postgres => {
-                    "a pooled connection cleaned for reuse, one lookup prepared and executed, server work included"
-                }
-            };
-            let base = baseline.rps();
-            section.push_str(&format!(
-                "Database floor, measured natively outside the component from {connections} concurrent \
-                 workers: {floor_rps:.0} accesses per second as the host makes one for each request \
-                 ({what}), against {base:.0} req/s for the empty component. A route that adds one access \
-                 needs the machine time of both, so it cannot pass {:.0} req/s ({:.2}x of the baseline) \
-                 here, whatever the component does.\n\n",
-                1.0 / (1.0 / base + 1.0 / floor_rps),
-                floor_rps / (floor_rps + base),
+        let base = baseline.rps();
+        // Each bound adds machine times: 1 / rate is what one request costs the whole machine. The
+        // bare probe rows already include the empty component's work.
+        let bound = |parts: &[f64]| 1.0 / parts.iter().map(|rate| 1.0 / rate).sum::<f64>();
+        let mut say = |text: String| section.push_str(&format!("{text}\n\n"));
+        let (open, lookup) = match backend {
+            Backend::Sqlite => (
+                "a new connection (closed after)",
+                "one indexed lookup (its first statement reads the schema)",
+            ),
+            Backend::Postgres => (
+                "a pooled connection cleaned for reuse",
+                "one lookup prepared and executed",
+            ),
+        };
+        if let Some(floor) = read_floor {
+            let cap = bound(&[base, floor]);
+            say(format!(
+                "Database floor, measured natively outside the component from {connections} \
+                 concurrent workers, server work included: {floor:.0} accesses per second made as the \
+                 host makes one for each request ({open}, {lookup}), against {base:.0} req/s for the \
+                 empty component. A route that adds one access needs the machine time of both, so it \
+                 cannot pass {cap:.0} req/s ({:.2}x of the baseline) here, whatever the component does.",
+                cap / base
             ));
             if let Some(signature) = signature {
-                // The bare check's rate already includes the empty component's work.
-                let bound = 1.0 / (1.0 / signature + 1.0 / floor_rps);
-                section.push_str(&format!(
-                    "`GET /verify` needs both one access and one signature check (the bare check \
-                     above, {signature:.0} req/s, includes the empty component's work): it cannot \
-                     pass {bound:.0} req/s ({:.2}x of the baseline) here.\n\n",
-                    bound / base,
+                let cap = bound(&[signature, floor]);
+                say(format!(
+                    "`GET /verify` needs one access and one signature check (the bare check above, \
+                     {signature:.0} req/s): it cannot pass {cap:.0} req/s ({:.2}x of the baseline) here.",
+                    cap / base
+                ));
+            }
+        }
+        if let Some(floor) = write_floor {
+            let writes = match backend {
+                Backend::Sqlite => "the write pragmas, BEGIN IMMEDIATE, one insert, COMMIT",
+                Backend::Postgres => "BEGIN, one insert, COMMIT",
+            };
+            say(format!(
+                "Write floor, measured the same way: {floor:.0} accesses per second that read and then \
+                 write the least a rotation writes ({open}, {lookup}, {writes})."
+            ));
+            if let Some(signing) = signing {
+                let cap = bound(&[signing, floor]);
+                say(format!(
+                    "`POST /token/refresh` needs such an access and one token signed (the bare signing \
+                     above, {signing:.0} req/s): it cannot pass {cap:.0} req/s ({:.2}x of the baseline) \
+                     here.",
+                    cap / base
                 ));
             }
         }
@@ -231,6 +255,27 @@ async fn bench() -> anyhow::Result<()> {
     std::fs::write(&path, &report)?;
     println!("written to {}", path.display());
     Ok(())
+}
+
+/// Database accesses per second this machine makes natively, as the host makes them (3 s).
+async fn floor_rate(
+    app: &TestApp,
+    backend: Backend,
+    access: Access,
+    workers: usize,
+) -> anyhow::Result<f64> {
+    let time = Duration::from_secs(3);
+    match backend {
+        Backend::Sqlite => floor::sqlite(&app.server.app.sqlite_path, access, workers, time),
+        Backend::Postgres => {
+            let url = app
+                .variables
+                .get("database_url")
+                .cloned()
+                .unwrap_or_default();
+            floor::postgres(&url, access, workers, time).await
+        }
+    }
 }
 
 /// CPU per request for the table: blank where it was not measured (alternating runs).

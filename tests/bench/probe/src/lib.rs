@@ -1,9 +1,14 @@
 //! `GET /` answers 200 with nothing done; `POST /hash?m=..&t=..&p=..` computes one argon2id hash
 //! with those costs, as auth_service does for every login and registration; `POST /ed25519` checks
 //! one Ed25519 signature (body: public key, signature, message) as auth_service does for every
-//! `GET /verify`.
+//! `GET /verify`; `POST /jwt` signs one access token with jwt-simple (body: the 64-byte key pair,
+//! then the token's claims as JSON) as auth_service does for every `POST /token/refresh`.
 
 use argon2::{Algorithm, Argon2, Params, Version};
+use jwt_simple::prelude::{
+    Audiences, Duration, EdDSAKeyPairLike, Ed25519KeyPair, HeaderOptions, JWTClaims,
+};
+use serde_json::{Map, Value};
 use spin_sdk::http::{Request, Response};
 
 #[spin_sdk::http_component]
@@ -11,6 +16,7 @@ fn handle(request: Request) -> Response {
     match request.path() {
         "/hash" => hash(&request),
         "/ed25519" => ed25519(request.body()),
+        "/jwt" => jwt(request.body()),
         _ => Response::new(200, ()),
     }
 }
@@ -28,6 +34,47 @@ fn ed25519(body: &[u8]) -> Response {
             .is_ok()
     });
     Response::new(if valid { 200 } else { 400 }, ())
+}
+
+/// The same calls as auth_service's issuing: key pair from its stored bytes with its key id, the
+/// registered claims set, the rest as custom claims, `typ` `at+jwt`.
+fn jwt(body: &[u8]) -> Response {
+    let Some((pair, claims)) = body.split_first_chunk::<64>() else {
+        return Response::new(400, ());
+    };
+    let (Ok(pair), Ok(mut custom)) = (
+        Ed25519KeyPair::from_bytes(pair),
+        serde_json::from_slice::<Map<String, Value>>(claims),
+    ) else {
+        return Response::new(400, ());
+    };
+    let pair = pair.with_key_id("probe");
+    let mut text = |name: &str| match custom.remove(name) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let (issuer, subject, audience, jwt_id) = (text("iss"), text("sub"), text("aud"), text("jti"));
+    let mut seconds = |name: &str| custom.remove(name).and_then(|v| v.as_u64()).map(Duration::from_secs);
+    let (issued_at, expires_at, invalid_before) = (seconds("iat"), seconds("exp"), seconds("nbf"));
+    let claims = JWTClaims {
+        issued_at,
+        expires_at,
+        invalid_before,
+        issuer,
+        subject,
+        audiences: audience.map(Audiences::AsString),
+        jwt_id,
+        nonce: None,
+        custom,
+    };
+    let options = HeaderOptions {
+        signature_type: Some("at+jwt".to_owned()),
+        ..HeaderOptions::default()
+    };
+    match pair.sign_with_options(claims, &options) {
+        Ok(token) => Response::new(200, token),
+        Err(_) => Response::new(500, ()),
+    }
 }
 
 fn hash(request: &Request) -> Response {
