@@ -6,7 +6,7 @@
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use jwt_simple::prelude::{
-    Audiences, Duration, EdDSAKeyPairLike, Ed25519KeyPair, HeaderOptions, JWTClaims,
+    Audiences, Duration, Ed25519KeyPair, EdDSAKeyPairLike, HeaderOptions, JWTClaims,
 };
 use serde_json::{Map, Value};
 use spin_sdk::http::{Request, Response};
@@ -54,7 +54,12 @@ fn jwt(body: &[u8]) -> Response {
         _ => None,
     };
     let (issuer, subject, audience, jwt_id) = (text("iss"), text("sub"), text("aud"), text("jti"));
-    let mut seconds = |name: &str| custom.remove(name).and_then(|v| v.as_u64()).map(Duration::from_secs);
+    let mut seconds = |name: &str| {
+        custom
+            .remove(name)
+            .and_then(|v| v.as_u64())
+            .map(Duration::from_secs)
+    };
     let (issued_at, expires_at, invalid_before) = (seconds("iat"), seconds("exp"), seconds("nbf"));
     let claims = JWTClaims {
         issued_at,
@@ -85,12 +90,17 @@ fn hash(request: &Request) -> Response {
             .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
             .unwrap_or(default)
     };
-    let hashed = Params::new(cost("m", 19_456), cost("t", 2), cost("p", 1), Some(32)).and_then(|params| {
-        let mut out = [0u8; 32];
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(b"correct horse battery staple", b"benchmark-salt16", &mut out)
-            .map(|()| out)
-    });
+    let hashed =
+        Params::new(cost("m", 19_456), cost("t", 2), cost("p", 1), Some(32)).and_then(|params| {
+            let mut out = [0u8; 32];
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password_into(
+                    b"correct horse battery staple",
+                    b"benchmark-salt16",
+                    &mut out,
+                )
+                .map(|()| out)
+        });
     match hashed {
         Ok(out) => Response::new(200, out.to_vec()),
         Err(_) => Response::new(400, ()),
