@@ -21,6 +21,7 @@ const MANY_LOGINS: (&str, &str) = ("rate_limit_login_per_minute", "1000");
 
 backend_tests! {
     async fn five_failures_lock_the_account_even_against_the_right_password(app with [MANY_LOGINS]) {
+        app.clock.freeze();
         let user = app.new_user().await;
         for _ in 0..5 {
             attempt(&app, &user.email, "wrong guess").await.assert_problem(401, "invalid_credentials");
@@ -40,6 +41,7 @@ backend_tests! {
     }
 
     async fn each_failure_after_a_lock_doubles_it_up_to_fifteen_minutes(app with [MANY_LOGINS]) {
+        app.clock.freeze();
         let user = app.new_user().await;
         for _ in 0..5 {
             attempt(&app, &user.email, "wrong guess").await;
@@ -57,6 +59,7 @@ backend_tests! {
     }
 
     async fn unknown_accounts_are_throttled_exactly_like_known_ones(app with [MANY_LOGINS]) {
+        app.clock.freeze();
         let user = app.new_user().await;
         let mut known = Vec::new();
         let mut unknown = Vec::new();
@@ -99,6 +102,7 @@ backend_tests! {
     }
 
     async fn logins_from_one_address_are_limited_per_minute(app with [("rate_limit_login_per_minute", "3")]) {
+        app.clock.freeze();
         for _ in 0..3 {
             attempt(&app, "someone@example.com", "wrong guess").await.assert_problem(401, "invalid_credentials");
         }
@@ -119,6 +123,7 @@ backend_tests! {
         ("rate_limit_password_reset_per_hour", "2"),
         ("rate_limit_verification_resend_per_hour", "2"),
     ]) {
+        app.clock.freeze();
         for i in 0..2 {
             assert_eq!(app.register(&format!("u{i}@example.com"), &format!("user{i}"), "a fine long passphrase").await.status, 201);
         }

@@ -1,16 +1,23 @@
 //! The wall clock the component sees: real time plus an offset a test can move forward, so expiry
-//! and lockout rules are tested without sleeping. Monotonic time is left alone.
+//! and lockout rules are tested without sleeping. A test that asserts exact seconds freezes it, so
+//! a real second ticking between two requests cannot shift them. Monotonic time is left alone.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Clone, Default)]
 pub struct TestClock {
     offset_secs: Arc<AtomicI64>,
+    frozen_at: Arc<OnceLock<Duration>>,
 }
 
 impl TestClock {
+    /// From now on real time stands still: only `advance` moves the clock.
+    pub fn freeze(&self) {
+        self.frozen_at.get_or_init(real_now);
+    }
+
     pub fn advance(&self, by: Duration) {
         self.offset_secs.fetch_add(
             i64::try_from(by.as_secs()).unwrap_or(i64::MAX),
@@ -19,9 +26,7 @@ impl TestClock {
     }
 
     pub fn now(&self) -> Duration {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let real = self.frozen_at.get().copied().unwrap_or_else(real_now);
         let offset = self.offset_secs.load(Ordering::SeqCst);
         if offset >= 0 {
             real + Duration::from_secs(offset as u64)
@@ -33,6 +38,12 @@ impl TestClock {
     pub fn unix_secs(&self) -> i64 {
         self.now().as_secs() as i64
     }
+}
+
+fn real_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 impl wasmtime_wasi::HostWallClock for TestClock {
