@@ -47,7 +47,7 @@ pub fn signing_key_with(ctx: &Ctx, preloaded: Option<&StoredKey>) -> Result<Sign
         "signing_key_generated",
         json!({
             "kid": kept.kid,
-            "detail": "jwt_private_key is not set: generated an Ed25519 key and stored it in the database; \\
+            "detail": "jwt_private_key is not set: generated an Ed25519 key and stored it in the database; \
                        set jwt_private_key in production"
         }),
     );

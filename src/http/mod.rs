@@ -8,6 +8,7 @@ pub mod problem;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod stream;
 
 pub use request::Request;
 pub use response::Response;

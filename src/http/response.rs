@@ -72,11 +72,7 @@ pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
     out.set(outgoing);
     if let Ok(stream) = body.write() {
         // A client that has gone away cannot be told anything more; the request's own work still stands.
-        for chunk in response.body.chunks(4096) {
-            if stream.blocking_write_and_flush(chunk).is_err() {
-                break;
-            }
-        }
+        let _ = super::stream::write_all(&stream, &response.body);
         drop(stream);
     }
     let _ = OutgoingBody::finish(body, None);

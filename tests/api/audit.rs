@@ -10,6 +10,19 @@ fn audit_lines(app: &crate::support::TestApp, event: &str) -> Vec<Value> {
 }
 
 backend_tests! {
+    async fn a_generated_signing_key_is_logged_once_as_one_plain_sentence(app) {
+        app.logged_in_user().await;
+        app.logged_in_user().await;
+        app.server.settle().await;
+        let lines: Vec<Value> = app.log_lines().into_iter().filter(|l| l["event"] == "signing_key_generated").collect();
+        assert_eq!(lines.len(), 1, "{}", app.log_text());
+        assert_eq!(lines[0]["level"], "warn");
+        assert_eq!(
+            lines[0]["detail"],
+            "jwt_private_key is not set: generated an Ed25519 key and stored it in the database; set jwt_private_key in production"
+        );
+    }
+
     async fn sign_ins_leave_an_audit_line_with_who_where_and_which_request(app) {
         let user = app.new_user().await;
         let request = app.client.request("POST", "/login")

@@ -135,7 +135,7 @@ backend_tests! {
     async fn migrations_are_recorded_once_and_rerunning_them_changes_nothing(app) {
         assert_eq!(app.get("/health").await.status, 200);
         let replica = app.replica(&[]).await;
-        let again = crate::support::client::Client::new(format!("http://{}", replica.addr));
+        let again = crate::support::client::Client::new(replica.base_url());
         assert_eq!(again.get("/health", None).await.status, 200);
         assert_eq!(app.get("/health").await.status, 200);
         let rows = app.db_rows("SELECT version, name FROM schema_migrations ORDER BY version").await;
@@ -164,7 +164,7 @@ async fn a_database_host_outside_allowed_outbound_hosts_is_refused() {
     let denied = app
         .replica(&[("database_origin", "postgres://127.0.0.2:5432".to_owned())])
         .await;
-    let client = crate::support::client::Client::new(format!("http://{}", denied.addr));
+    let client = crate::support::client::Client::new(denied.base_url());
     let response = client.get("/health", None).await;
     response.assert_problem(503, "service_unavailable");
     denied.settle().await;

@@ -83,15 +83,15 @@ backend_tests! {
         };
         let mut wrong = Vec::new();
         let mut unknown = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..5 {
             wrong.push(time(user.email.clone(), "definitely wrong".into()).await);
             unknown.push(time("ghost@example.com".into(), "definitely wrong".into()).await);
         }
-        wrong.sort();
-        unknown.sort();
-        // The same argon2id work either way: the medians differ by far less than one hash.
-        assert!(unknown[1] * 2 > wrong[1], "unknown {unknown:?} vs wrong {wrong:?}");
-        assert!(wrong[1] * 2 > unknown[1], "unknown {unknown:?} vs wrong {wrong:?}");
+        // The same argon2id work either way. The fastest of five is the work itself, whatever else
+        // the machine is doing; without the dummy hash an unknown account would answer in ~1 ms.
+        let (wrong, unknown) = (wrong.iter().min().unwrap(), unknown.iter().min().unwrap());
+        assert!(*unknown * 2 > *wrong, "unknown {unknown:?} vs wrong {wrong:?}");
+        assert!(*wrong * 2 > *unknown, "unknown {unknown:?} vs wrong {wrong:?}");
     }
 
     async fn a_hash_weaker_than_the_configured_costs_is_upgraded_at_login(app) {
@@ -99,7 +99,7 @@ backend_tests! {
         let before = app.db_rows("SELECT password_hash FROM users").await[0][0].clone().unwrap();
         assert!(before.contains("m=256,t=1,p=1"), "{before}");
         let stronger = app.replica(&[("password_hash_memory_kib", "1024".to_owned()), ("password_hash_iterations", "2".to_owned())]).await;
-        let client = crate::support::client::Client::new(format!("http://{}", stronger.addr));
+        let client = crate::support::client::Client::new(stronger.base_url());
         let response = client.post_json("/login", &json!({"email": user.email, "password": user.password}), None).await;
         assert_eq!(response.status, 200);
         stronger.settle().await;

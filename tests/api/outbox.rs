@@ -93,7 +93,7 @@ backend_tests! {
         app.mail.restart().await;
         app.clock.advance(AFTER_FIRST_BACKOFF);
         let replica = app.replica(&[]).await;
-        let other = crate::support::client::Client::new(format!("http://{}", replica.addr));
+        let other = crate::support::client::Client::new(replica.base_url());
         let drain = |client: crate::support::client::Client| async move {
             client.post_json("/admin/outbox/drain", &json!({}), Some("test-admin-token")).await
         };

@@ -103,6 +103,8 @@ backend_tests! {
     async fn a_new_link_retires_the_previous_one(app) {
         let user = user_with_mailbox(&app).await;
         request_reset(&app, &user.email).await;
+        // Each mail is delivered after its response: wait for the first, so the order is known.
+        app.wait_for_mails(2).await;
         request_reset(&app, &user.email).await;
         let mails = app.wait_for_mails(3).await;
         let (first, second) = (token_in(&mails[1]), token_in(&mails[2]));

@@ -36,10 +36,13 @@ async fn generated_requests_never_break_the_contract() {
     let (_, tokens) = app.logged_in_user().await;
     let base = app.client.base.clone();
     let report_dir = app.dir.0.join("schemathesis");
+    // Schemathesis keeps a run cache in its working directory: the app's temporary one.
+    let workdir = app.dir.0.clone();
     let config = crate::host::component::repo_root().join(".ci/schemathesis.toml");
     let admin_token = app.variables["admin_token"].clone();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(binary)
+            .current_dir(workdir)
             .arg("--no-color")
             .arg("--config-file")
             .arg(config)

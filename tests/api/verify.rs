@@ -70,7 +70,7 @@ backend_tests! {
     async fn a_token_signed_by_another_deployment_is_refused(app) {
         let (_, tokens) = app.logged_in_user().await;
         let other = app.replica(&[("jwt_private_key", KEY_B_PEM.to_owned())]).await;
-        let client = crate::support::client::Client::new(format!("http://{}", other.addr));
+        let client = crate::support::client::Client::new(other.base_url());
         assert_invalid_token(&client.get("/verify", Some(&tokens.access)).await);
     }
 
@@ -172,7 +172,7 @@ backend_tests! {
         let rotated = app
             .replica(&[("jwt_private_key", KEY_B_PEM.to_owned()), ("jwt_previous_public_keys", old_jwks)])
             .await;
-        let client = crate::support::client::Client::new(format!("http://{}", rotated.addr));
+        let client = crate::support::client::Client::new(rotated.base_url());
         assert_eq!(client.get("/verify", Some(&tokens.access)).await.status, 200);
         let jwks = client.get("/.well-known/jwks.json", None).await.json();
         let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();

@@ -10,15 +10,35 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub struct TestClock {
     offset_secs: Arc<AtomicI64>,
     frozen_at: Arc<OnceLock<Duration>>,
+    /// The clock of a runtime the test does not control (real Spin): it cannot be moved.
+    fixed: bool,
 }
 
 impl TestClock {
+    /// Real time that nobody can move, for apps served by real Spin.
+    pub fn real_time() -> Self {
+        Self {
+            fixed: true,
+            ..Self::default()
+        }
+    }
+
     /// From now on real time stands still: only `advance` moves the clock.
     pub fn freeze(&self) {
+        self.assert_movable();
         self.frozen_at.get_or_init(real_now);
     }
 
+    #[track_caller]
+    fn assert_movable(&self) {
+        assert!(
+            !self.fixed,
+            "only the test host's clock moves: list this test in tests/support/host_only.rs"
+        );
+    }
+
     pub fn advance(&self, by: Duration) {
+        self.assert_movable();
         self.offset_secs.fetch_add(
             i64::try_from(by.as_secs()).unwrap_or(i64::MAX),
             Ordering::SeqCst,

@@ -3,6 +3,8 @@
 use super::capture::CaptureServer;
 use super::client::{Client, TestResponse};
 use super::databases::{PgDatabase, TempDir};
+use super::runtime::{AppServer, Runtime};
+use super::spin::SpinProcess;
 use crate::host::clock::TestClock;
 use crate::host::{HostConfig, Server, component};
 use serde_json::{Value, json};
@@ -37,7 +39,8 @@ const TEST_DEFAULTS: &[(&str, &str)] = &[
 ];
 
 pub struct TestApp {
-    pub server: Server,
+    pub server: AppServer,
+    pub runtime: Runtime,
     /// The mail relay every test app sends to (`mail_relay_origin`), unless a test overrides it.
     pub mail: CaptureServer,
     pub backend: Backend,
@@ -50,13 +53,25 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A fresh app; `None` only when PostgreSQL is wanted but unreachable outside CI.
+    /// A fresh app on the test host; `None` only when PostgreSQL is wanted but unreachable
+    /// outside CI.
     pub async fn spawn(backend: Backend, vars: &[(&str, String)]) -> Option<Self> {
-        Self::spawn_logging(backend, vars, true).await
+        Self::spawn_on(Runtime::Host, backend, vars, true).await
     }
 
     /// Like `spawn`; with `keep_log` false the component's output is discarded (long benchmark runs).
+    #[allow(dead_code, reason = "used by the benchmark, not by the test suite")]
     pub async fn spawn_logging(
+        backend: Backend,
+        vars: &[(&str, String)],
+        keep_log: bool,
+    ) -> Option<Self> {
+        Self::spawn_on(Runtime::Host, backend, vars, keep_log).await
+    }
+
+    /// A fresh app served by `runtime`.
+    pub async fn spawn_on(
+        runtime: Runtime,
         backend: Backend,
         vars: &[(&str, String)],
         keep_log: bool,
@@ -79,10 +94,11 @@ impl TestApp {
         for (k, v) in vars {
             variables.insert((*k).to_owned(), v.clone());
         }
-        Some(Self::start(backend, variables, pg, dir, mail, keep_log).await)
+        Some(Self::start(runtime, backend, variables, pg, dir, mail, keep_log).await)
     }
 
     async fn start(
+        runtime: Runtime,
         backend: Backend,
         variables: HashMap<String, String>,
         pg: Option<PgDatabase>,
@@ -90,21 +106,31 @@ impl TestApp {
         mail: CaptureServer,
         keep_log: bool,
     ) -> Self {
-        let clock = TestClock::default();
         let log = MemoryOutputPipe::new(64 * 1024 * 1024);
-        let manifest = component::manifest().expect("spin.toml");
-        let server = Server::start(HostConfig {
-            manifest,
-            variables: variables.clone(),
-            sqlite_path: dir.0.join("sqlite_db.db"),
-            clock: clock.clone(),
-            log: keep_log.then(|| log.clone()),
-        })
-        .await
-        .expect("start the component");
-        let client = Client::new(format!("http://{}", server.addr));
+        let (server, clock) = match runtime {
+            Runtime::Host => {
+                let clock = TestClock::default();
+                let server = Server::start(HostConfig {
+                    manifest: component::manifest().expect("spin.toml"),
+                    variables: variables.clone(),
+                    sqlite_path: dir.0.join("sqlite_db.db"),
+                    clock: clock.clone(),
+                    log: keep_log.then(|| log.clone()),
+                })
+                .await
+                .expect("start the component");
+                (AppServer::Host(server), clock)
+            }
+            Runtime::Spin(cli) => {
+                component::built().expect("build the component");
+                let process = SpinProcess::start(cli, &sorted(&variables), &dir.0);
+                (AppServer::Spin(process), TestClock::real_time())
+            }
+        };
+        let client = Client::new(server.base_url());
         Self {
             server,
+            runtime,
             mail,
             backend,
             clock,
@@ -117,21 +143,40 @@ impl TestApp {
     }
 
     /// A second app on the same database (another replica), with extra variables.
-    pub async fn replica(&self, vars: &[(&str, String)]) -> Server {
-        self.replica_with_manifest(component::manifest().expect("spin.toml"), vars)
-            .await
+    pub async fn replica(&self, vars: &[(&str, String)]) -> AppServer {
+        match self.runtime {
+            Runtime::Host => AppServer::Host(
+                self.replica_with_manifest(component::manifest().expect("spin.toml"), vars)
+                    .await,
+            ),
+            Runtime::Spin(cli) => AppServer::Spin(SpinProcess::start(
+                cli,
+                &sorted(&self.with_overrides(vars)),
+                &self.dir.0,
+            )),
+        }
     }
 
-    /// A replica whose manifest a test has changed (for example its allowed outbound hosts).
+    fn with_overrides(&self, vars: &[(&str, String)]) -> HashMap<String, String> {
+        let mut variables = self.variables.clone();
+        for (k, v) in vars {
+            variables.insert((*k).to_owned(), v.clone());
+        }
+        variables
+    }
+
+    /// A replica whose manifest a test has changed (for example its allowed outbound hosts):
+    /// test host only, since `spin up` serves this repository's manifest.
     pub async fn replica_with_manifest(
         &self,
         manifest: crate::host::manifest::Manifest,
         vars: &[(&str, String)],
     ) -> Server {
-        let mut variables = self.variables.clone();
-        for (k, v) in vars {
-            variables.insert((*k).to_owned(), v.clone());
-        }
+        assert!(
+            matches!(self.runtime, Runtime::Host),
+            "a changed manifest needs the test host: list the test in support/host_only.rs"
+        );
+        let variables = self.with_overrides(vars);
         Server::start(HostConfig {
             manifest,
             variables,
@@ -154,7 +199,10 @@ impl TestApp {
     }
 
     pub fn log_text(&self) -> String {
-        String::from_utf8_lossy(&self.log.contents()).into_owned()
+        match self.runtime {
+            Runtime::Host => String::from_utf8_lossy(&self.log.contents()).into_owned(),
+            Runtime::Spin(_) => super::spin::component_log(&self.dir.0),
+        }
     }
 
     /// Every JSON log line the component wrote.
@@ -360,11 +408,22 @@ impl From<&TestResponse> for Tokens {
     }
 }
 
+/// Variables in a stable order, for a process's environment.
+fn sorted(variables: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut list: Vec<_> = variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    list.sort();
+    list
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if std::thread::panicking() {
             eprintln!(
-                "--- component log ---\n{}--- end of component log ---",
+                "--- component log ({}) ---\n{}--- end of component log ---",
+                self.runtime.name(),
                 self.log_text()
             );
         }

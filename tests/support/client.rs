@@ -65,6 +65,8 @@ impl TestResponse {
     }
 }
 
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl Client {
     pub fn new(base: String) -> Self {
         Self::with_local_address(base, None)
@@ -79,10 +81,18 @@ impl Client {
         Self { base, inner }
     }
 
+    /// Sends a request and reads the whole answer. A request left hanging fails the test after
+    /// `ANSWER_TIMEOUT` rather than stalling the suite (a runtime bug can hang a request forever).
     pub async fn send(&self, request: http::Request<Full<Bytes>>) -> TestResponse {
-        let response = self.inner.request(request).await.expect("request failed");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("read body").to_bytes();
+        let what = format!("{} {}", request.method(), request.uri());
+        let exchange = async {
+            let response = self.inner.request(request).await.expect("request failed");
+            let (parts, body) = response.into_parts();
+            (parts, body.collect().await.expect("read body").to_bytes())
+        };
+        let (parts, body) = tokio::time::timeout(ANSWER_TIMEOUT, exchange)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer within {ANSWER_TIMEOUT:?}"));
         TestResponse {
             status: parts.status.as_u16(),
             headers: parts.headers,

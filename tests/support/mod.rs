@@ -4,15 +4,20 @@ pub mod app;
 pub mod capture;
 pub mod client;
 pub mod databases;
+pub mod host_only;
 pub mod jwt;
 pub mod rabbit;
+pub mod runtime;
+pub mod spin;
 
 pub use app::{Backend, TestApp};
 #[allow(unused_imports)]
 pub use client::TestResponse;
 
 /// Declares each test once and runs it against SQLite and against PostgreSQL: test `name` becomes
-/// `name::sqlite` and `name::postgres`.
+/// `name::sqlite` and `name::postgres` on the test host, and `name::spin_sqlite` and
+/// `name::spin_postgres` on every real Spin named by `AUTH_TEST_SPIN` (one after the other, each
+/// with a fresh app), unless `host_only.rs` lists it.
 ///
 /// `async fn name(app) { ... }` gets a fresh app with the default test variables;
 /// `async fn name(app with [("var", "value"), ...]) { ... }` sets application variables too.
@@ -47,6 +52,26 @@ macro_rules! backend_tests {
                 async fn postgres() {
                     if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &variables()).await {
                         run(app).await;
+                    }
+                }
+
+                $(#[$meta])*
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn spin_sqlite() {
+                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
+                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, $crate::support::Backend::Sqlite, &variables(), true).await {
+                            run(app).await;
+                        }
+                    }
+                }
+
+                $(#[$meta])*
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn spin_postgres() {
+                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
+                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, $crate::support::Backend::Postgres, &variables(), true).await {
+                            run(app).await;
+                        }
                     }
                 }
             }

@@ -1,7 +1,10 @@
 //! Spin's PostgreSQL interface (`spin:postgres/postgres@3.0.0`, present in every Spin 3.x and 4.x).
 
+mod spin_3671;
+
 use super::db::{Db, DbError, Row, Value};
 use super::migrations::{Migration, POSTGRES};
+use spin_3671::Send;
 use spin_sdk::pg3::{Connection, DbValue, ParameterValue, PgError as Error};
 
 pub struct Postgres {
@@ -18,8 +21,18 @@ impl Postgres {
 impl Db for Postgres {
     fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let params: Vec<ParameterValue> = params.iter().map(to_pg).collect();
-        let rows = self.conn.query(sql, &params).map_err(|e| map_error(&e))?;
-        rows.rows
+        let padded = match spin_3671::plan(sql) {
+            Send::Execute => {
+                self.conn.execute(sql, &params).map_err(|e| map_error(&e))?;
+                return Ok(Vec::new());
+            }
+            Send::Padded(padded) => padded,
+        };
+        let rows = self
+            .conn
+            .query(&padded, &params)
+            .map_err(|e| map_error(&e))?;
+        spin_3671::strip(rows.rows, |v| matches!(v, DbValue::DbNull))
             .into_iter()
             .map(|row| {
                 row.into_iter()
