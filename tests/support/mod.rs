@@ -39,6 +39,15 @@ macro_rules! backend_tests {
                     $app.finish().await;
                 }
 
+                /// One fresh app per Spin CLI named by `AUTH_TEST_SPIN`, none for a host-only test.
+                async fn on_each_spin(backend: $crate::support::Backend) {
+                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
+                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, backend, &variables(), true).await {
+                            run(app).await;
+                        }
+                    }
+                }
+
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
@@ -58,21 +67,13 @@ macro_rules! backend_tests {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn spin_sqlite() {
-                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
-                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, $crate::support::Backend::Sqlite, &variables(), true).await {
-                            run(app).await;
-                        }
-                    }
+                    on_each_spin($crate::support::Backend::Sqlite).await;
                 }
 
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn spin_postgres() {
-                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
-                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, $crate::support::Backend::Postgres, &variables(), true).await {
-                            run(app).await;
-                        }
-                    }
+                    on_each_spin($crate::support::Backend::Postgres).await;
                 }
             }
         )*
