@@ -99,6 +99,7 @@ impl Origin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateLimited {
     Login,
+    Refresh,
     Register,
     PasswordReset,
     VerificationResend,
@@ -108,6 +109,7 @@ impl RateLimited {
     pub fn name(self) -> &'static str {
         match self {
             RateLimited::Login => "login",
+            RateLimited::Refresh => "refresh",
             RateLimited::Register => "register",
             RateLimited::PasswordReset => "password_reset",
             RateLimited::VerificationResend => "verification_resend",
@@ -116,7 +118,7 @@ impl RateLimited {
 
     pub fn window_secs(self) -> i64 {
         match self {
-            RateLimited::Login => 60,
+            RateLimited::Login | RateLimited::Refresh => 60,
             _ => 3600,
         }
     }
@@ -347,6 +349,23 @@ impl<V: Variables> Config<V> {
         self.seconds("email_verification_ttl_seconds", 86_400, 60, 2_592_000)
     }
 
+    /// Live sessions one account may hold; a new login ends the oldest beyond this.
+    pub fn max_sessions_per_user(&self) -> Result<i64, ConfigError> {
+        self.seconds("max_sessions_per_user", 100, 1, 10_000)
+    }
+
+    /// Whether sign-in waits for a verified email address.
+    pub fn require_verified_email(&self) -> Result<bool, ConfigError> {
+        match self.text("require_verified_email", "false")?.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(ConfigError::new(
+                "require_verified_email",
+                "must be true or false",
+            )),
+        }
+    }
+
     pub fn outbox_max_attempts(&self) -> Result<u32, ConfigError> {
         self.u32("outbox_max_attempts", 10, 1, 100)
     }
@@ -355,6 +374,7 @@ impl<V: Variables> Config<V> {
     pub fn rate_limit(&self, kind: RateLimited) -> Result<i64, ConfigError> {
         let (name, default) = match kind {
             RateLimited::Login => ("rate_limit_login_per_minute", 30),
+            RateLimited::Refresh => ("rate_limit_refresh_per_minute", 120),
             RateLimited::Register => ("rate_limit_register_per_hour", 20),
             RateLimited::PasswordReset => ("rate_limit_password_reset_per_hour", 20),
             RateLimited::VerificationResend => ("rate_limit_verification_resend_per_hour", 20),

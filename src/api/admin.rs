@@ -1,8 +1,9 @@
-//! `/admin/outbox` (counts by state) and `/admin/outbox/drain` (deliver what is due; for a cron
-//! job), behind the `admin_token` Bearer secret.
+//! `/admin/outbox` (counts by state) and `/admin/outbox/drain` (deliver what is due and purge rows
+//! past their use; for a cron job), behind the `admin_token` Bearer secret.
 
 use super::ctx::Ctx;
 use super::error::ApiError;
+use crate::domain::retention;
 use crate::http::{Request, Response, bearer};
 use crate::outbound::delivery::{self, PATIENT};
 use serde_json::json;
@@ -11,6 +12,8 @@ use std::time::Duration;
 const DRAIN_LIMIT: u32 = 500;
 const DRAIN_BATCH: u32 = 20;
 const DRAIN_BUDGET: Duration = Duration::from_secs(25);
+/// Rows deleted per table per drain: tables past their use shrink over successive runs.
+const PURGE_BATCH: i64 = 1000;
 
 fn authorize(ctx: &Ctx, request: &Request) -> Result<(), ApiError> {
     let expected = ctx
@@ -61,10 +64,19 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         DRAIN_BUDGET,
         PATIENT,
     )?;
+    let purged = store.purge(&retention::cutoffs(ctx.now), PURGE_BATCH)?;
     let counts = store.outbox_counts(ctx.now)?;
     Ok(Response::json(
         200,
         &json!({
+            "purged": {
+                "login_buckets": purged.login_buckets,
+                "rate_limits": purged.rate_limits,
+                "sessions": purged.sessions,
+                "refresh_tokens": purged.refresh_tokens,
+                "one_time_tokens": purged.one_time_tokens,
+                "outbox": purged.outbox,
+            },
             "claimed": report.claimed,
             "delivered": report.delivered,
             "retrying": report.retrying,

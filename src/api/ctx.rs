@@ -12,6 +12,10 @@ use crate::store::Store;
 use crate::store::outbox::{Claimed, Message};
 use std::cell::{OnceCell, RefCell};
 
+/// Messages a request delivers itself after its response; any more (a revocation of many
+/// sessions) are left due for the drain, so no response waits on thousands of deliveries.
+pub const OWN_DELIVERIES: usize = 10;
+
 pub struct Ctx {
     pub config: Config,
     /// Unix seconds: the single "now" every rule of this request uses.
@@ -112,16 +116,21 @@ impl Ctx {
         let (value, messages) = self.store()?.transaction(|tx| {
             let mut messages = Vec::new();
             let value = work(tx, &mut messages)?;
-            tx.enqueue(&messages, self.now, lease_until)?;
+            tx.enqueue(&messages, self.now, lease_until, OWN_DELIVERIES)?;
             Ok::<_, ApiError>((value, messages))
         })?;
         self.written
             .borrow_mut()
-            .extend(messages.into_iter().map(|message| Claimed {
-                message,
-                attempts: 1,
-                lease_until,
-            }));
+            .extend(
+                messages
+                    .into_iter()
+                    .take(OWN_DELIVERIES)
+                    .map(|message| Claimed {
+                        message,
+                        attempts: 1,
+                        lease_until,
+                    }),
+            );
         Ok(value)
     }
 

@@ -28,10 +28,15 @@ pub enum ApiError {
     RateLimited {
         retry_after: i64,
     },
-    /// The account is locked after consecutive login failures.
+    /// Too many sign-in attempts for this identifier from this client network.
     TooManyAttempts {
         retry_after: i64,
     },
+    /// The right password, but the account met its ceiling of failed sign-ins: only a password
+    /// reset opens it again.
+    AccountLocked,
+    /// The right password, but `require_verified_email` is on and the address is not verified.
+    EmailNotVerified,
     NotFound,
     MethodNotAllowed(String),
     /// A dependency (the database) is down: retry later.
@@ -169,9 +174,21 @@ impl ApiError {
                 429,
                 "too_many_attempts",
                 "Too many failed sign-ins",
-                format!("too many failed sign-ins for this account; retry in {retry_after} s or reset the password"),
+                format!("too many sign-in attempts for this account from this network; retry in {retry_after} s"),
             )
             .with_header("retry-after", retry_after.to_string()),
+            E::AccountLocked => Problem::new(
+                403,
+                "account_locked",
+                "Account locked",
+                "too many failed sign-ins for this account; reset the password to unlock it",
+            ),
+            E::EmailNotVerified => Problem::new(
+                403,
+                "email_not_verified",
+                "Email not verified",
+                "verify the email address with the link sent to it, then sign in",
+            ),
             E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
             E::MethodNotAllowed(allow) => Problem::new(
                 405,

@@ -1,84 +1,45 @@
-//! `POST /login`: per-address limit, per-account lockout, then the password check against the
-//! stored hash (or a dummy hash for unknown accounts, so both take the same time).
+//! `POST /login`: the per-address limit, a reserved attempt in the bucket of the identifier typed
+//! from this client network (before any hashing), the password check against the stored hash (or a
+//! dummy hash for unknown accounts, so both take the same time), then the account's ceiling.
 
 use super::audit::{self, Entry};
-use super::ctx::Ctx;
+use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use super::password_reset::revoked_events;
 use super::responses::{new_refresh_token, token_pair};
 use super::throttle;
 use crate::config::RateLimited;
-use crate::domain::lockout::{self, Check};
+use crate::domain::lockout::{self, ACCOUNT_CEILING, Admission, Identifier, PER_NETWORK};
 use crate::domain::password::{Password, hash};
 use crate::domain::{FieldError, email, username};
 use crate::http::{Request, Response, json};
 use crate::log;
 use crate::outbound::events::Topic;
+use crate::store::Store;
 use crate::store::sessions::NewSession;
 use crate::store::users::User;
 use serde_json::json;
 
-pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let email_raw = body.optional_str("email", &mut errors);
-    let username_raw = body.optional_str("username", &mut errors);
-    let password_raw = body.required_str("password", &mut errors);
-    if email_raw.is_none() && username_raw.is_none() && errors.iter().all(|e| e.field == "password")
-    {
-        errors.insert(
-            0,
-            FieldError::new("email", "required", "email or username is required"),
-        );
-    }
-    let Some(password_raw) = password_raw.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
+/// Longer identifiers cannot belong to an account (emails are at most 254 characters, usernames
+/// 32): refused before they reach the database.
+const MAX_IDENTIFIER_CHARS: usize = 254;
 
+pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (identifier, password_raw) = credentials(request)?;
     throttle::limit(ctx, RateLimited::Login)?;
     let store = ctx.store()?;
-    let (user, identifier) = match (email_raw, username_raw) {
-        (Some(e), _) => {
-            let normalized = email::normalize(e);
-            (
-                store.user_by_email(&normalized)?,
-                format!("email:{normalized}"),
-            )
-        }
-        (None, Some(u)) => {
-            let normalized = username::normalize(u);
-            (
-                store.user_by_username(&normalized)?,
-                format!("username:{normalized}"),
-            )
-        }
-        (None, None) => return Err(ApiError::InvalidCredentials),
-    };
-    // Known accounts are locked by id (whichever name is used); unknown ones by the name tried.
-    let account_key = user
-        .as_ref()
-        .map_or(identifier, |u| format!("user:{}", u.id));
-    let known_id = user.as_ref().map(|u| u.id.clone());
-    let user_id = known_id.as_deref();
-    if let Check::Locked { retry_after } =
-        lockout::check(&store.login_failures(&account_key)?, ctx.now)
-    {
-        audit::record(
-            ctx,
-            "login_failed",
-            Entry {
-                user_id,
-                reason: Some("locked"),
-                ..Entry::default()
-            },
-        );
-        return Err(ApiError::TooManyAttempts { retry_after });
-    }
+    reserve_attempt(ctx, store, &identifier)?;
 
+    let user = match &identifier {
+        Identifier::Email(e) => store.user_by_email(e)?,
+        Identifier::Username(u) => store.user_by_username(u)?,
+    };
+    let user_id = user.as_ref().map(|u| u.id.clone());
     let params = ctx.config.password_hash_params()?;
     let stored_hash = user
         .as_ref()
         .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
-    let password = Password::for_login(password_raw);
+    let password = Password::for_login(&password_raw);
     let matches = hash::verify(&password, &stored_hash).unwrap_or_else(|e| {
         log::error(
             "stored_hash_unusable",
@@ -87,42 +48,135 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         false
     });
     let Some(user) = user.filter(|_| matches) else {
-        let state = store.record_login_failure(&account_key, ctx.now)?;
-        let reason = if user_id.is_some() {
-            "wrong_password"
-        } else {
-            "unknown_account"
+        let reason = match &user_id {
+            Some(id) => {
+                store.add_to_bucket(
+                    &lockout::account_subject(id),
+                    "",
+                    ctx.now,
+                    ACCOUNT_CEILING.interval,
+                    ACCOUNT_CEILING.full_span(),
+                )?;
+                "wrong_password"
+            }
+            None => "unknown_account",
         };
-        audit::record(
-            ctx,
-            "login_failed",
-            Entry {
-                user_id,
-                reason: Some(reason),
-                ..Entry::default()
-            },
-        );
-        if state.locked_until.is_some() {
-            log::warn(
-                "account_locked",
-                json!({"request_id": ctx.request_id, "user_id": user_id, "failures": state.failures}),
-            );
-        }
+        failed(ctx, user_id.as_deref(), reason);
         return Err(ApiError::InvalidCredentials);
     };
-    store.clear_login_failures(&account_key)?;
 
-    if hash::needs_rehash(&user.password_hash, &params) {
-        upgrade_hash(ctx, &user.id, &password, params);
+    let ceiling = lockout::account_subject(&user.id);
+    if ACCOUNT_CEILING.is_full(store.bucket_empty_at(&ceiling, "")?, ctx.now) {
+        failed(ctx, Some(&user.id), "account_locked");
+        return Err(ApiError::AccountLocked);
     }
-    start_session(ctx, &user)
+    if ctx.config.require_verified_email()? && !user.email_verified {
+        failed(ctx, Some(&user.id), "email_not_verified");
+        return Err(ApiError::EmailNotVerified);
+    }
+    // The right password ends this network's count for this identifier, and the account's run of
+    // consecutive failures.
+    store.empty_bucket(&identifier.subject(), ctx.client_addr()?)?;
+    store.empty_bucket(&ceiling, "")?;
+
+    let rehashed = if hash::needs_rehash(&user.password_hash, &params) {
+        rehash(ctx, &password, params)
+    } else {
+        None
+    };
+    start_session(ctx, &user, rehashed.as_deref())
 }
 
-fn start_session(ctx: &Ctx, user: &User) -> Result<Response, ApiError> {
+/// The identifier typed (email or username, normalised) and the password, or every field error.
+fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let email_raw = body.optional_str("email", &mut errors);
+    let username_raw = body.optional_str("username", &mut errors);
+    let password_raw = body.required_str("password", &mut errors);
+    for (field, value) in [("email", email_raw), ("username", username_raw)] {
+        if value.is_some_and(|v| v.chars().count() > MAX_IDENTIFIER_CHARS) {
+            errors.push(FieldError::new(
+                field,
+                "too_long",
+                format!("{field} must be at most {MAX_IDENTIFIER_CHARS} characters"),
+            ));
+        }
+    }
+    let identifier = match (email_raw, username_raw) {
+        (Some(e), _) => Some(Identifier::Email(email::normalize(e))),
+        (None, Some(u)) => Some(Identifier::Username(username::normalize(u))),
+        (None, None) => None,
+    };
+    if identifier.is_none() && errors.iter().all(|e| e.field == "password") {
+        errors.insert(
+            0,
+            FieldError::new("email", "required", "email or username is required"),
+        );
+    }
+    match (identifier, password_raw) {
+        (Some(identifier), Some(password)) if errors.is_empty() => {
+            Ok((identifier, password.to_owned()))
+        }
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Takes one attempt from the bucket of this identifier and client network, atomically, before
+/// the password is hashed: parallel guesses cannot all slip past a check made earlier.
+fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
+    let subject = identifier.subject();
+    let network = ctx.client_addr()?;
+    let reserved = store.reserve_in_bucket(
+        &subject,
+        network,
+        ctx.now,
+        PER_NETWORK.interval,
+        PER_NETWORK.admit_limit(),
+    )?;
+    if reserved.is_some() {
+        return Ok(());
+    }
+    let retry_after = match PER_NETWORK.admit(store.bucket_empty_at(&subject, network)?, ctx.now) {
+        Admission::Refused { retry_after } => retry_after,
+        // It drained between the two statements: the next try fits.
+        Admission::Admitted { .. } => 1,
+    };
+    audit::record(
+        ctx,
+        "login_failed",
+        Entry {
+            reason: Some("throttled"),
+            ..Entry::default()
+        },
+    );
+    Err(ApiError::TooManyAttempts { retry_after })
+}
+
+fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
+    audit::record(
+        ctx,
+        "login_failed",
+        Entry {
+            user_id,
+            reason: Some(reason),
+            ..Entry::default()
+        },
+    );
+}
+
+/// Opens the session only if the password checked is still the account's (a reset committed
+/// meanwhile wins), storing the re-hash in the same step; ends the oldest sessions beyond the
+/// per-account cap.
+fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Response, ApiError> {
     let (refresh, refresh_hash) = new_refresh_token()?;
     let session_id = ctx.new_id()?;
     let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
+    let max_sessions = ctx.config.max_sessions_per_user()?;
     ctx.write(|tx, messages| {
+        if !tx.hold_credential(&user.id, &user.password_hash, rehashed, ctx.now)? {
+            return Err(ApiError::InvalidCredentials);
+        }
         tx.create_session(&NewSession {
             id: &session_id,
             user_id: &user.id,
@@ -134,7 +188,14 @@ fn start_session(ctx: &Ctx, user: &User) -> Result<Response, ApiError> {
             Topic::UserLoggedIn,
             json!({"user_id": user.id, "username": user.username, "session_id": session_id}),
         )?);
-        Ok(())
+        let reason = "session_limit";
+        let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason, ctx.now)?;
+        revoked_events(ctx, &user.id, &ended, reason, messages)
+    })
+    .inspect_err(|e| {
+        if matches!(e, ApiError::InvalidCredentials) {
+            failed(ctx, Some(&user.id), "password_changed");
+        }
     })?;
     audit::record(
         ctx,
@@ -148,21 +209,18 @@ fn start_session(ctx: &Ctx, user: &User) -> Result<Response, ApiError> {
     token_pair(ctx, user, &session_id, expires_at, &refresh)
 }
 
-/// Re-hashes with the configured (stronger) costs. A failure is logged, not fatal: the login stands.
-fn upgrade_hash(ctx: &Ctx, user_id: &str, password: &Password, params: hash::HashParams) {
-    let result = super::ctx::random()
-        .and_then(|salt| {
-            hash::hash(password, params, &salt).map_err(|e| ApiError::Internal(format!("{e:?}")))
+/// The password hashed again with the configured (stronger) costs. A failure is logged, not fatal:
+/// the login stands with the old hash.
+fn rehash(ctx: &Ctx, password: &Password, params: hash::HashParams) -> Option<String> {
+    let result = ctx::random().and_then(|salt| {
+        hash::hash(password, params, &salt).map_err(|e| ApiError::Internal(format!("{e:?}")))
+    });
+    result
+        .inspect_err(|e| {
+            log::warn(
+                "password_rehash_failed",
+                json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
+            );
         })
-        .and_then(|new_hash| {
-            Ok(ctx
-                .store()?
-                .set_password_hash(user_id, &new_hash, ctx.now)?)
-        });
-    if let Err(e) = result {
-        log::warn(
-            "password_rehash_failed",
-            json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
-        );
-    }
+        .ok()
 }

@@ -8,9 +8,11 @@ use super::error::ApiError;
 use super::throttle;
 use crate::config::RateLimited;
 use crate::domain::email::{self, Email};
+use crate::domain::lockout::{self, Identifier};
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::password::{Identity, Password, hash};
+use crate::domain::username;
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
@@ -156,15 +158,21 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
         tx.set_password_hash(&user.id, &new_hash, ctx.now)?;
         let revoked = tx.revoke_user_sessions(&user.id, "password_changed", ctx.now)?;
-        // A new password ends any lockout: the owner proved control of the mailbox.
-        tx.clear_login_failures(&format!("user:{}", user.id))?;
-        revoked_events(ctx, &user.id, &revoked, "password_changed", messages)?;
+        // A new password empties every login bucket of the account: the owner proved control of
+        // the mailbox, and an attacker must fail the whole ceiling again to re-arm it.
+        tx.empty_buckets(&[
+            Identifier::Email(email::normalize(&user.email)).subject(),
+            Identifier::Username(username::normalize(&user.username)).subject(),
+            lockout::account_subject(&user.id),
+        ])?;
+        // The notice and the change event first: the request delivers the first few messages
+        // itself, and the session events of a large revocation are left to the drain.
+        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
         messages.push(ctx.event(
             Topic::UserPasswordChanged,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),
         )?);
-        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
-        Ok(())
+        revoked_events(ctx, &user.id, &revoked, "password_changed", messages)
     })?;
     audit::for_user(ctx, "password_reset_completed", &user.id);
     Ok(Response::json(

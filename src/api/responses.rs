@@ -4,11 +4,11 @@ use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::keyring;
 use crate::domain::access_token::{self, IssueParams, SessionClaims};
+use crate::domain::keys::SigningKey;
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session;
 use crate::domain::time::rfc3339;
 use crate::http::Response;
-use crate::store::keys::StoredKey;
 use crate::store::users::User;
 use serde_json::json;
 
@@ -37,26 +37,26 @@ pub fn token_pair(
     session_expires_at: i64,
     refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {
-    token_pair_signed_with(ctx, None, user, session_id, session_expires_at, refresh)
+    let key = keyring::signing_key(ctx)?;
+    token_pair_signed_with(ctx, &key, user, session_id, session_expires_at, refresh)
 }
 
-/// As `token_pair`, with the generated signing key already read by the caller's query.
+/// As `token_pair`, with the signing key the caller already holds.
 pub fn token_pair_signed_with(
     ctx: &Ctx,
-    preloaded_key: Option<&StoredKey>,
+    key: &SigningKey,
     user: &User,
     session_id: &str,
     session_expires_at: i64,
     refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {
-    let key = keyring::signing_key_with(ctx, preloaded_key)?;
     let expires_at =
         session::access_expiry(ctx.now, ctx.config.access_token_ttl()?, session_expires_at);
     let jti = ctx.new_id()?;
     let issuer = ctx.config.issuer()?;
     let audience = ctx.config.audience()?;
     let access = access_token::issue(
-        &key,
+        key,
         &IssueParams {
             issuer: &issuer,
             audience: &audience,

@@ -1,10 +1,17 @@
 //! `POST /token/refresh`: rotation with a short grace window and reuse detection.
+//!
+//! A token's successor is derived from it with the signing key, so the rotation and a replay inside
+//! the grace window hand out the same successor: a session never forks into two lines of tokens
+//! that could both rotate on without reuse ever being noticed (RFC 9700 section 4.14.2).
 
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
+use super::keyring;
 use super::password_reset::revoked_events;
-use super::responses::{new_refresh_token, token_pair_signed_with};
+use super::responses::token_pair_signed_with;
+use super::throttle;
+use crate::config::RateLimited;
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
@@ -14,6 +21,9 @@ use crate::store::sessions::FoundToken;
 /// winner's outcome, which settles after one retry.
 const ATTEMPTS: usize = 2;
 
+/// The purpose label of successor derivation.
+const SUCCESSOR: &str = "refresh-token-successor";
+
 pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let presented = json::single_field(request, "refresh_token")?;
     let token = OpaqueToken::parse(&presented).ok_or(ApiError::InvalidGrant)?;
@@ -21,7 +31,7 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let store = ctx.store_unchecked()?;
     let grace = ctx.config.refresh_reuse_grace()?;
 
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         // One round trip: schema version, token, session, user and signing key together.
         let lookup = match store.refresh_lookup(&old_hash) {
             Ok(found) if store.schema_version_is_current(found.schema_version) => found,
@@ -30,6 +40,11 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 store.refresh_lookup(&old_hash)?
             }
         };
+        // Counted once the lookup has brought the schema up to date; known or not, every token
+        // presented counts.
+        if attempt == 0 {
+            throttle::limit(ctx, RateLimited::Refresh)?;
+        }
         let decision = decide_refresh(lookup.found.as_ref().map(|(f, _)| &f.state), ctx.now, grace);
         let Some((found, user)) = lookup.found else {
             return Err(ApiError::InvalidGrant);
@@ -39,7 +54,9 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             session_id: Some(&found.session_id),
             reason,
         };
-        let (next, next_hash) = new_refresh_token()?;
+        let key = keyring::signing_key_with(ctx, lookup.generated_key.as_ref())?;
+        let next = OpaqueToken::from_random(key.derive(SUCCESSOR, token.as_str().as_bytes()));
+        let next_hash = next.hash();
         let granted = match decision {
             RefreshDecision::Invalid => {
                 audit::record(ctx, "refresh_failed", entry(Some("expired_or_revoked")));
@@ -62,7 +79,7 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             audit::record(ctx, "token_refreshed", entry(reason));
             return token_pair_signed_with(
                 ctx,
-                lookup.generated_key.as_ref(),
+                &key,
                 &user,
                 &found.session_id,
                 found.state.session_expires_at,
@@ -70,9 +87,9 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             );
         }
     }
-    Err(ApiError::Unavailable(
-        "refresh kept losing races; try again".to_owned(),
-    ))
+    // Still not granted: either a third request kept winning, or a replay inside the grace window
+    // whose successor is not on record (the signing key changed since the rotation).
+    Err(ApiError::InvalidGrant)
 }
 
 /// A retired token came back too late or twice: whoever holds it may be a thief, so the whole

@@ -3,7 +3,7 @@
 use super::audit;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::password_reset::{accepted, first_token, issue_token, requested_email};
+use super::password_reset::{accepted, first_token, issue_token, requested_email, revoked_events};
 use super::responses::profile;
 use super::throttle;
 use crate::config::RateLimited;
@@ -67,6 +67,11 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
             Topic::UserEmailVerified,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),
         )?);
+        // Whoever signed in before the owner proved the address may have registered it first
+        // (pre-hijacking): those sessions end, and the owner signs in again.
+        let reason = "email_verified";
+        let ended = tx.revoke_user_sessions(&user_id, reason, ctx.now)?;
+        revoked_events(ctx, &user_id, &ended, reason, messages)?;
         Ok(user)
     })?;
     audit::for_user(ctx, "email_verified", &user.id);

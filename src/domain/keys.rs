@@ -68,6 +68,16 @@ impl SigningKey {
         Self::from_pair(Ed25519KeyPair::generate())
     }
 
+    /// A secret value bound to this key, `purpose` and `input` (HMAC-SHA256 keyed with the private
+    /// key): unpredictable to anyone without the key, the same every time it is asked for.
+    pub fn derive(&self, purpose: &str, input: &[u8]) -> [u8; 32] {
+        let mut mac = hmac_sha256::HMAC::new(self.pair.to_bytes());
+        mac.update(purpose.as_bytes());
+        mac.update([0u8]);
+        mac.update(input);
+        mac.finalize()
+    }
+
     /// The form `from_stored` reads back. A secret: store it, never log it.
     pub fn to_stored(&self) -> String {
         b64url(&self.pair.to_bytes())
@@ -214,6 +224,17 @@ mod tests {
             SigningKey::public_from_pem(rsa_like).unwrap_err(),
             KeyError::BadPrivateKey
         );
+    }
+
+    #[test]
+    fn derived_secrets_depend_on_the_key_the_purpose_and_the_input() {
+        let key = SigningKey::from_pem(RFC8037_PEM).unwrap();
+        let other = SigningKey::generate();
+        let a = key.derive("refresh-successor", b"token");
+        assert_eq!(a, key.derive("refresh-successor", b"token"));
+        assert_ne!(a, key.derive("refresh-successor", b"token2"));
+        assert_ne!(a, key.derive("other-purpose", b"token"));
+        assert_ne!(a, other.derive("refresh-successor", b"token"));
     }
 
     #[test]

@@ -1,100 +1,214 @@
-//! Per-account login throttling after consecutive failures (OWASP ASVS V6, NIST SP 800-63B 5.2.2).
+//! Login throttling (OWASP ASVS V6.3, NIST SP 800-63B 3.2.2) as leaky buckets.
 //!
-//! Five failures in a row are free; from the fifth on, each failure locks the account for a delay
-//! that starts at one minute and doubles up to fifteen. While locked, even the right password is
-//! refused, so guessing cannot continue. The lock slows an attacker down without giving them more
-//! than that delay as a lever against the real user. At 100 consecutive failures the account is
-//! held for a day at a time (NIST's ceiling), until the user resets the password.
-//! Unknown accounts go through the same rules, so a 429 reveals nothing about existence.
+//! Two buckets stand between a guesser and the password check:
+//! - **Per identifier and client network**: every attempt (right or wrong) is reserved in the bucket
+//!   of the email or username typed, from that network, before the password is hashed. Five fit at
+//!   once; one more fits every three minutes, so a full bucket is empty again after fifteen. An
+//!   attacker's failures slow the attacker's network only: the owner elsewhere still signs in.
+//!   Keyed by what was typed, not by the account, so a full bucket never tells which email belongs
+//!   to which username, and unknown accounts behave exactly like known ones.
+//! - **Per account, across networks** (known accounts only): each wrong password adds one, one leaks
+//!   away per hour. A full bucket (100, NIST's ceiling) refuses even the right password until the
+//!   owner resets it by mail, which empties it: an attacker must fail 100 times again to re-arm it.
+//!
+//! A bucket is kept as the instant it will be empty (GCRA's "theoretical arrival time"), so one
+//! conditional upsert both checks and reserves.
 
-pub const FREE_FAILURES: u32 = 5;
-pub const FIRST_DELAY_SECS: i64 = 60;
-pub const MAX_DELAY_SECS: i64 = 15 * 60;
-pub const CEILING: u32 = 100;
-pub const CEILING_DELAY_SECS: i64 = 24 * 3600;
-
-/// The stored count of consecutive failures and the current lock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct State {
-    pub failures: u32,
-    pub locked_until: Option<i64>,
+/// A leaky bucket: `capacity` attempts fit at once, one drains every `interval` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub capacity: i64,
+    pub interval: i64,
 }
+
+/// Attempts per identifier tried and client network.
+pub const PER_NETWORK: Bucket = Bucket {
+    capacity: 5,
+    interval: 180,
+};
+
+/// Wrong passwords per account across all networks.
+pub const ACCOUNT_CEILING: Bucket = Bucket {
+    capacity: 100,
+    interval: 3600,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
-    Allowed,
-    /// Refuse the attempt; it may be retried after this many seconds.
-    Locked {
-        retry_after: i64,
-    },
+pub enum Admission {
+    /// Reserved; the bucket is now empty at this instant.
+    Admitted { empty_at: i64 },
+    /// Full: one more fits after this many seconds.
+    Refused { retry_after: i64 },
 }
 
-pub fn check(state: &State, now: i64) -> Check {
-    match state.locked_until {
-        Some(until) if until > now => Check::Locked {
-            retry_after: until - now,
-        },
-        _ => Check::Allowed,
+impl Bucket {
+    /// How far ahead of `now` the empty instant may be for one more attempt to fit.
+    pub fn admit_limit(&self) -> i64 {
+        (self.capacity - 1).max(0).saturating_mul(self.interval)
+    }
+
+    /// The furthest the empty instant ever gets from the last attempt: a full bucket.
+    pub fn full_span(&self) -> i64 {
+        self.capacity.saturating_mul(self.interval)
+    }
+
+    /// One more attempt at `now`, given the bucket's empty instant (`None`: never used or purged).
+    pub fn admit(&self, empty_at: Option<i64>, now: i64) -> Admission {
+        let from = empty_at.map_or(now, |t| t.max(now));
+        let ahead = from - now;
+        if ahead > self.admit_limit() {
+            Admission::Refused {
+                retry_after: (ahead - self.admit_limit()).max(1),
+            }
+        } else {
+            Admission::Admitted {
+                empty_at: from.saturating_add(self.interval),
+            }
+        }
+    }
+
+    /// Counts one more failure without refusing it; a bucket never holds more than it can.
+    pub fn add(&self, empty_at: Option<i64>, now: i64) -> i64 {
+        let from = empty_at.map_or(now, |t| t.max(now));
+        from.saturating_add(self.interval)
+            .min(now.saturating_add(self.full_span()))
+    }
+
+    /// Whether the next attempt would be refused.
+    pub fn is_full(&self, empty_at: Option<i64>, now: i64) -> bool {
+        matches!(self.admit(empty_at, now), Admission::Refused { .. })
     }
 }
 
-/// How long the account is locked after its `failures`-th consecutive failure.
-pub fn delay_after(failures: u32) -> Option<i64> {
-    if failures >= CEILING {
-        return Some(CEILING_DELAY_SECS);
-    }
-    if failures < FREE_FAILURES {
-        return None;
-    }
-    let doublings = (failures - FREE_FAILURES).min(16);
-    Some(
-        FIRST_DELAY_SECS
-            .saturating_mul(1i64 << doublings)
-            .min(MAX_DELAY_SECS),
-    )
+/// What a login attempt is throttled by: the identifier as typed (normalised), never the account
+/// it resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    Email(String),
+    Username(String),
 }
 
-/// The lock to store after a failure that brought the count to `failures`.
-pub fn locked_until_after(failures: u32, now: i64) -> Option<i64> {
-    delay_after(failures).map(|d| now + d)
+impl Identifier {
+    /// The bucket's subject.
+    pub fn subject(&self) -> String {
+        match self {
+            Identifier::Email(email) => format!("email:{email}"),
+            Identifier::Username(username) => format!("username:{username}"),
+        }
+    }
+}
+
+/// The subject of an account's ceiling bucket.
+pub fn account_subject(user_id: &str) -> String {
+    format!("account:{user_id}")
 }
 
 #[cfg(test)]
 mod tests {
+    use super::Admission::*;
     use super::*;
 
     const T: i64 = 1_000_000;
 
-    #[test]
-    fn the_first_four_failures_cost_nothing() {
-        for n in 1..FREE_FAILURES {
-            assert_eq!(delay_after(n), None, "{n}");
-            assert_eq!(locked_until_after(n, T), None);
+    /// Admits `n` attempts at `now`, returning the final empty instant.
+    fn fill(bucket: Bucket, n: i64, now: i64) -> Option<i64> {
+        let mut empty_at = None;
+        for _ in 0..n {
+            match bucket.admit(empty_at, now) {
+                Admitted { empty_at: t } => empty_at = Some(t),
+                Refused { .. } => panic!("refused before {n}"),
+            }
         }
+        empty_at
     }
 
     #[test]
-    fn the_fifth_failure_locks_for_a_minute_then_the_delay_doubles_to_fifteen_minutes() {
-        let delays: Vec<i64> = (5..=10).map(|n| delay_after(n).unwrap()).collect();
-        assert_eq!(delays, vec![60, 120, 240, 480, 900, 900]);
-        assert_eq!(delay_after(99), Some(900));
+    fn five_attempts_fit_at_once_and_the_sixth_waits_three_minutes() {
+        let full = fill(PER_NETWORK, 5, T);
+        assert_eq!(full, Some(T + 900));
+        assert_eq!(PER_NETWORK.admit(full, T), Refused { retry_after: 180 });
+        assert_eq!(PER_NETWORK.admit(full, T + 179), Refused { retry_after: 1 });
+        assert_eq!(
+            PER_NETWORK.admit(full, T + 180),
+            Admitted { empty_at: T + 1080 }
+        );
     }
 
     #[test]
-    fn the_hundredth_failure_holds_the_account_for_a_day() {
-        assert_eq!(delay_after(CEILING), Some(CEILING_DELAY_SECS));
-        assert_eq!(delay_after(u32::MAX), Some(CEILING_DELAY_SECS));
+    fn refused_attempts_do_not_fill_the_bucket_further() {
+        let full = fill(PER_NETWORK, 5, T);
+        for _ in 0..10 {
+            assert!(PER_NETWORK.is_full(full, T + 60));
+        }
+        assert!(!PER_NETWORK.is_full(full, T + 180));
     }
 
     #[test]
-    fn a_lock_refuses_until_it_ends() {
-        let state = State {
-            failures: 5,
-            locked_until: locked_until_after(5, T),
-        };
-        assert_eq!(check(&state, T), Check::Locked { retry_after: 60 });
-        assert_eq!(check(&state, T + 59), Check::Locked { retry_after: 1 });
-        assert_eq!(check(&state, T + 60), Check::Allowed);
-        assert_eq!(check(&State::default(), T), Check::Allowed);
+    fn a_full_bucket_is_empty_again_after_fifteen_minutes() {
+        let full = fill(PER_NETWORK, 5, T);
+        let later = T + 900;
+        assert_eq!(
+            PER_NETWORK.admit(full, later),
+            Admitted {
+                empty_at: later + 180
+            }
+        );
+        assert_eq!(fill(PER_NETWORK, 5, later).map(|t| t - later), Some(900));
+    }
+
+    #[test]
+    fn attempts_leak_away_one_interval_at_a_time() {
+        let three = fill(PER_NETWORK, 3, T);
+        // Six minutes later two have leaked away: four more fit, not five.
+        let mut empty_at = three;
+        let now = T + 360;
+        for _ in 0..4 {
+            match PER_NETWORK.admit(empty_at, now) {
+                Admitted { empty_at: t } => empty_at = Some(t),
+                Refused { .. } => panic!("refused too early"),
+            }
+        }
+        assert!(PER_NETWORK.is_full(empty_at, now));
+    }
+
+    #[test]
+    fn the_ceiling_fills_at_one_hundred_failures_and_never_holds_more() {
+        let mut empty_at = None;
+        for _ in 0..99 {
+            empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+        }
+        assert!(!ACCOUNT_CEILING.is_full(empty_at, T));
+        empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+        assert!(ACCOUNT_CEILING.is_full(empty_at, T));
+        for _ in 0..1000 {
+            empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+        }
+        assert_eq!(empty_at, Some(T + 100 * 3600));
+        // One hour after the last failure, one slot is free again.
+        assert!(ACCOUNT_CEILING.is_full(empty_at, T + 3599));
+        assert!(!ACCOUNT_CEILING.is_full(empty_at, T + 3600));
+    }
+
+    #[test]
+    fn an_empty_or_unknown_bucket_admits() {
+        assert_eq!(PER_NETWORK.admit(None, T), Admitted { empty_at: T + 180 });
+        assert_eq!(
+            PER_NETWORK.admit(Some(T - 5000), T),
+            Admitted { empty_at: T + 180 }
+        );
+        assert!(!ACCOUNT_CEILING.is_full(None, T));
+    }
+
+    #[test]
+    fn the_email_and_the_username_are_separate_subjects() {
+        assert_eq!(
+            Identifier::Email("kate@example.com".into()).subject(),
+            "email:kate@example.com"
+        );
+        assert_eq!(
+            Identifier::Username("kate".into()).subject(),
+            "username:kate"
+        );
+        assert_eq!(account_subject("u1"), "account:u1");
     }
 }

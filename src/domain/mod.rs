@@ -12,6 +12,7 @@ pub mod one_time_token;
 pub mod opaque_token;
 pub mod password;
 pub mod rate_limit;
+pub mod retention;
 pub mod session;
 pub mod time;
 mod token_check;

@@ -28,6 +28,11 @@ pub static SQLITE: &[Migration] = &[
         name: "throttling",
         sql: include_str!("../../migrations/sqlite/0003_throttling.sql"),
     },
+    Migration {
+        version: 4,
+        name: "throttle_buckets_and_purging",
+        sql: include_str!("../../migrations/sqlite/0004_throttle_buckets_and_purging.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -45,6 +50,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 3,
         name: "throttling",
         sql: include_str!("../../migrations/postgres/0003_throttling.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "throttle_buckets_and_purging",
+        sql: include_str!("../../migrations/postgres/0004_throttle_buckets_and_purging.sql"),
     },
 ];
 

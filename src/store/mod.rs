@@ -8,6 +8,7 @@ pub mod migrations;
 pub mod one_time_tokens;
 pub mod outbox;
 mod postgres;
+pub mod purge;
 pub mod sessions;
 mod sqlite;
 pub mod throttle;

@@ -57,6 +57,9 @@ pub struct Counts {
     pub dead: i64,
 }
 
+/// Rows per `INSERT`: four parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 500;
+
 const DUE: &str =
     "state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)";
 
@@ -74,38 +77,57 @@ fn claimed(row: &Row, lease_until: i64) -> Result<Claimed, DbError> {
 }
 
 impl Store {
-    /// Writes messages as part of the caller's transaction, already leased to this request so that it
-    /// can try them itself right after the commit; if it cannot, the lease runs out and a drain
-    /// takes them.
-    pub fn enqueue(&self, messages: &[Message], now: i64, lease_until: i64) -> Result<(), DbError> {
-        if messages.is_empty() {
-            return Ok(());
-        }
-        // One statement for all of them: fewer round trips while the transaction holds the lock.
-        let mut sql = String::from(
-            "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) VALUES ",
-        );
-        let mut params = vec![Value::Int(now), Value::Int(lease_until)];
-        for (i, m) in messages.iter().enumerate() {
-            let n = params.len();
-            if i > 0 {
-                sql.push_str(", ");
+    /// Writes messages as part of the caller's transaction. The first `leased` are leased to this
+    /// request so that it can try them itself right after the commit (if it cannot, the lease runs
+    /// out and a drain takes them); the rest are due at once for any drain. Written in statements
+    /// of at most `ROWS_PER_INSERT` rows, well inside both backends' bind-parameter limits.
+    pub fn enqueue(
+        &self,
+        messages: &[Message],
+        now: i64,
+        lease_until: i64,
+        leased: usize,
+    ) -> Result<(), DbError> {
+        for (chunk_index, chunk) in messages.chunks(ROWS_PER_INSERT).enumerate() {
+            let first = chunk_index.saturating_mul(ROWS_PER_INSERT);
+            let mut sql = String::from(
+                "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) VALUES ",
+            );
+            // PostgreSQL must see every parameter used: the lease is bound only if a row takes it.
+            let mut params = vec![Value::Int(now)];
+            let mut lease_param = None;
+            for (i, m) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                // A leased row counts the request's own try as its first attempt.
+                let (attempts, lease) = if first + i < leased {
+                    let n = *lease_param.get_or_insert_with(|| {
+                        params.push(Value::Int(lease_until));
+                        params.len()
+                    });
+                    ("1", format!("${n}"))
+                } else {
+                    ("0", "NULL".to_owned())
+                };
+                let n = params.len();
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, 'pending', {attempts}, $1, {lease}, $1)",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4
+                ));
+                params.extend([
+                    m.id.as_str().into(),
+                    m.kind.as_str().into(),
+                    m.topic.as_str().into(),
+                    m.payload.as_str().into(),
+                ]);
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, 'pending', 1, $1, $2, $1)",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4
-            ));
-            params.extend([
-                m.id.as_str().into(),
-                m.kind.as_str().into(),
-                m.topic.as_str().into(),
-                m.payload.as_str().into(),
-            ]);
+            self.query(&sql, &params)?;
         }
-        self.query(&sql, &params).map(drop)
+        Ok(())
     }
 
     /// Whether any message is due: a cheap read before deciding to claim.

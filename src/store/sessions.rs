@@ -62,8 +62,10 @@ impl Store {
         }))
     }
 
-    /// Retires the current token and records its successor. `false` when another request rotated it
-    /// first (the caller then decides again with fresh state).
+    /// Retires the current token and records its successor, if the session is still live (its row
+    /// is held for the transaction, so a concurrent logout either waits for this or wins). `false`
+    /// when another request rotated the token first or the session ended meanwhile: the caller then
+    /// decides again with fresh state.
     pub fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -71,51 +73,60 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.claim_then_issue(
-            "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
-             RETURNING token_hash",
-            &[old_hash.into(), Value::Int(now)],
-            new_hash,
-            session_id,
-            now,
-        )
-    }
-
-    /// Spends a retired token's single extra use inside the grace window. `false` when it was spent already.
-    pub fn reissue_in_grace(
-        &self,
-        old_hash: &str,
-        new_hash: &str,
-        session_id: &str,
-        now: i64,
-    ) -> Result<bool, DbError> {
-        self.claim_then_issue(
-            "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
-             AND rotated_at IS NOT NULL AND grace_used = FALSE RETURNING token_hash",
-            &[old_hash.into()],
-            new_hash,
-            session_id,
-            now,
-        )
-    }
-
-    /// In one transaction: a conditional update of the presented token, and only if it matched, its
-    /// successor. Concurrent callers race on the update; exactly one wins.
-    fn claim_then_issue(
-        &self,
-        claim: &str,
-        params: &[Value],
-        new_hash: &str,
-        session_id: &str,
-        now: i64,
-    ) -> Result<bool, DbError> {
         self.transaction(|tx| {
-            if tx.query(claim, params)?.is_empty() {
+            if !tx.hold_live_session(session_id, now)? {
+                return Ok(false);
+            }
+            let claimed = tx.query(
+                "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
+                 RETURNING token_hash",
+                &[old_hash.into(), Value::Int(now)],
+            )?;
+            if claimed.is_empty() {
                 return Ok(false);
             }
             tx.insert_refresh_token(new_hash, session_id, now)?;
             Ok(true)
         })
+    }
+
+    /// Spends a retired token's single extra use inside the grace window, if its successor (derived
+    /// again by the caller) is the one on record and the session is live. The client gets that same
+    /// successor back: the session keeps one line of tokens. `false` when the use was spent already,
+    /// the successor does not match or the session ended.
+    pub fn reissue_in_grace(
+        &self,
+        old_hash: &str,
+        successor_hash: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        self.transaction(|tx| {
+            if !tx.hold_live_session(session_id, now)? {
+                return Ok(false);
+            }
+            Ok(!tx
+                .query(
+                    "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
+                     AND rotated_at IS NOT NULL AND grace_used = FALSE AND EXISTS (\
+                     SELECT 1 FROM refresh_tokens successor WHERE successor.token_hash = $2 \
+                     AND successor.session_id = $3) RETURNING token_hash",
+                    &[old_hash.into(), successor_hash.into(), session_id.into()],
+                )?
+                .is_empty())
+        })
+    }
+
+    /// Marks the session used now, holding its row for the transaction; `false` if it is revoked
+    /// or expired.
+    fn hold_live_session(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
+        Ok(!self
+            .query(
+                "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+                 AND expires_at > $2 RETURNING id",
+                &[session_id.into(), Value::Int(now)],
+            )?
+            .is_empty())
     }
 
     /// Revokes one session (every token of its family). `true` if it was active until now.
@@ -133,7 +144,8 @@ impl Store {
         Ok(!revoked.is_empty())
     }
 
-    /// Revokes every active session of a user; returns the ids revoked.
+    /// Revokes every live session of a user; returns the ids revoked. Expired sessions are left
+    /// alone: they end by themselves and are purged.
     pub fn revoke_user_sessions(
         &self,
         user_id: &str,
@@ -142,8 +154,34 @@ impl Store {
     ) -> Result<Vec<String>, DbError> {
         self.query(
             "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
-             AND revoked_at IS NULL RETURNING id",
+             AND revoked_at IS NULL AND expires_at > $2 RETURNING id",
             &[user_id.into(), Value::Int(now), reason.into()],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect()
+    }
+
+    /// Ends the user's live sessions beyond the newest `keep` (ids are time-ordered); returns the
+    /// ids ended.
+    pub fn end_sessions_beyond(
+        &self,
+        user_id: &str,
+        keep: i64,
+        reason: &str,
+        now: i64,
+    ) -> Result<Vec<String>, DbError> {
+        self.query(
+            "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
+             AND revoked_at IS NULL AND expires_at > $2 AND id NOT IN (\
+             SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+             ORDER BY id DESC LIMIT $4) RETURNING id",
+            &[
+                user_id.into(),
+                Value::Int(now),
+                reason.into(),
+                Value::Int(keep),
+            ],
         )?
         .iter()
         .map(|row| row.text(0))

@@ -1,51 +1,100 @@
+//! Leaky buckets for login throttling and fixed-window counters for per-address limits, shared by
+//! every replica through the database. The rules (sizes, rates, what is full) are the caller's;
+//! this file only keeps the numbers and makes each check-and-reserve one atomic statement.
+
 use super::{DbError, Store, Value};
-use crate::domain::lockout;
+
+/// `GREATEST(tat, now)`, written so that both backends accept it. Parameters in arithmetic are cast:
+/// PostgreSQL cannot infer the type of `$3 + $4` on its own.
+const FROM: &str = "CASE WHEN login_throttle.tat > CAST($3 AS BIGINT) THEN login_throttle.tat \
+                    ELSE CAST($3 AS BIGINT) END";
 
 impl Store {
-    pub fn login_failures(&self, account_key: &str) -> Result<lockout::State, DbError> {
-        self.query_one(
-            "SELECT failures, locked_until FROM login_failures WHERE account_key = $1",
-            &[account_key.into()],
-        )?
-        .map_or(Ok(lockout::State::default()), |row| {
-            Ok(lockout::State {
-                failures: u32::try_from(row.int(0)?).unwrap_or(u32::MAX),
-                locked_until: row.opt_int(1)?,
-            })
-        })
-    }
-
-    /// Counts one more consecutive failure and stores the lock the rules give for the new count.
-    pub fn record_login_failure(
+    /// Reserves one attempt in the bucket `(subject, network)` if its empty instant is at most
+    /// `limit` seconds ahead of `now`, moving it `interval` further. Returns the new empty instant,
+    /// or `None` when the bucket was too full (nothing changed). Concurrent reservations serialise
+    /// on the row, so no more than the bucket holds ever get through.
+    pub fn reserve_in_bucket(
         &self,
-        account_key: &str,
+        subject: &str,
+        network: &str,
         now: i64,
-    ) -> Result<lockout::State, DbError> {
-        self.transaction(|tx| {
-            let row = tx
-                .query_one(
-                    "INSERT INTO login_failures (account_key, failures, updated_at) VALUES ($1, 1, $2) \
-                     ON CONFLICT (account_key) DO UPDATE SET failures = login_failures.failures + 1, updated_at = $2 \
-                     RETURNING failures",
-                    &[account_key.into(), Value::Int(now)],
-                )?
-                .ok_or_else(|| DbError::Query("failure count not returned".to_owned()))?;
-            let failures = u32::try_from(row.int(0)?).unwrap_or(u32::MAX);
-            let locked_until = lockout::locked_until_after(failures, now);
-            tx.query(
-                "UPDATE login_failures SET locked_until = $2 WHERE account_key = $1",
-                &[account_key.into(), Value::from(locked_until)],
-            )?;
-            Ok(lockout::State { failures, locked_until })
-        })
+        interval: i64,
+        limit: i64,
+    ) -> Result<Option<i64>, DbError> {
+        self.query_one(
+            &format!(
+                "INSERT INTO login_throttle (subject, network, tat) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT)) \
+                 ON CONFLICT (subject, network) DO UPDATE SET tat = {FROM} + CAST($4 AS BIGINT) \
+                 WHERE {FROM} - CAST($3 AS BIGINT) <= CAST($5 AS BIGINT) RETURNING tat"
+            ),
+            &[
+                subject.into(),
+                network.into(),
+                Value::Int(now),
+                Value::Int(interval),
+                Value::Int(limit),
+            ],
+        )?
+        .map(|row| row.int(0))
+        .transpose()
     }
 
-    pub fn clear_login_failures(&self, account_key: &str) -> Result<(), DbError> {
+    /// Adds one to the bucket unconditionally, never beyond `now + full_span`.
+    pub fn add_to_bucket(
+        &self,
+        subject: &str,
+        network: &str,
+        now: i64,
+        interval: i64,
+        full_span: i64,
+    ) -> Result<(), DbError> {
         self.query(
-            "DELETE FROM login_failures WHERE account_key = $1",
-            &[account_key.into()],
+            &format!(
+                "INSERT INTO login_throttle (subject, network, tat) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT)) \
+                 ON CONFLICT (subject, network) DO UPDATE SET tat = \
+                 CASE WHEN {FROM} + CAST($4 AS BIGINT) > CAST($3 AS BIGINT) + CAST($5 AS BIGINT) \
+                 THEN CAST($3 AS BIGINT) + CAST($5 AS BIGINT) ELSE {FROM} + CAST($4 AS BIGINT) END"
+            ),
+            &[
+                subject.into(),
+                network.into(),
+                Value::Int(now),
+                Value::Int(interval),
+                Value::Int(full_span),
+            ],
         )
         .map(drop)
+    }
+
+    /// The bucket's empty instant; `None` if it was never used (or was purged once empty).
+    pub fn bucket_empty_at(&self, subject: &str, network: &str) -> Result<Option<i64>, DbError> {
+        self.query_one(
+            "SELECT tat FROM login_throttle WHERE subject = $1 AND network = $2",
+            &[subject.into(), network.into()],
+        )?
+        .map(|row| row.int(0))
+        .transpose()
+    }
+
+    /// Empties one bucket.
+    pub fn empty_bucket(&self, subject: &str, network: &str) -> Result<(), DbError> {
+        self.query(
+            "DELETE FROM login_throttle WHERE subject = $1 AND network = $2",
+            &[subject.into(), network.into()],
+        )
+        .map(drop)
+    }
+
+    /// Empties every bucket of these subjects, on every network.
+    pub fn empty_buckets(&self, subjects: &[String]) -> Result<(), DbError> {
+        for subject in subjects {
+            self.query(
+                "DELETE FROM login_throttle WHERE subject = $1",
+                &[subject.as_str().into()],
+            )?;
+        }
+        Ok(())
     }
 
     /// Counts a request in `bucket`'s current window; returns the count so far in that window.

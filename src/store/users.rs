@@ -105,4 +105,35 @@ impl Store {
         )
         .map(drop)
     }
+
+    /// Holds the account's row for this transaction if its password hash is still `verified`,
+    /// replacing it with `replacement` (a re-hash) when given. `false` when the password changed
+    /// since it was checked: a concurrent reset wins, and the login must not go on. The update also
+    /// makes a concurrent reset wait for this transaction on PostgreSQL.
+    pub fn hold_credential(
+        &self,
+        user_id: &str,
+        verified: &str,
+        replacement: Option<&str>,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let held = match replacement {
+            Some(new_hash) => self.query(
+                "UPDATE users SET password_hash = $3, updated_at = $4 \
+                 WHERE id = $1 AND password_hash = $2 RETURNING id",
+                &[
+                    user_id.into(),
+                    verified.into(),
+                    new_hash.into(),
+                    Value::Int(now),
+                ],
+            )?,
+            None => self.query(
+                "UPDATE users SET updated_at = updated_at WHERE id = $1 AND password_hash = $2 \
+                 RETURNING id",
+                &[user_id.into(), verified.into()],
+            )?,
+        };
+        Ok(!held.is_empty())
+    }
 }

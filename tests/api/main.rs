@@ -21,4 +21,5 @@ mod password_reset;
 mod refresh;
 mod register;
 mod schemathesis;
+mod sessions;
 mod verify;

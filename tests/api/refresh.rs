@@ -29,6 +29,8 @@ backend_tests! {
         let again = app.refresh(&first.refresh).await;
         assert_eq!(again.status, 200, "{}", again.text());
         let sibling = Tokens::from(&again);
+        // The same successor: the session keeps one line of refresh tokens.
+        assert_eq!(sibling.refresh, second.refresh);
         // Both tabs are signed in.
         assert_eq!(app.verify(&second.access).await.status, 200);
         assert_eq!(app.verify(&sibling.access).await.status, 200);
@@ -39,8 +41,25 @@ backend_tests! {
         let (_, first) = app.logged_in_user().await;
         let (a, b) = tokio::join!(app.refresh(&first.refresh), app.refresh(&first.refresh));
         assert_eq!((a.status, b.status), (200, 200), "{} / {}", a.text(), b.text());
+        assert_eq!(Tokens::from(&a).refresh, Tokens::from(&b).refresh);
         assert_eq!(app.verify(&Tokens::from(&a).access).await.status, 200);
         assert_eq!(app.verify(&Tokens::from(&b).access).await.status, 200);
+    }
+
+    async fn a_replay_inside_the_grace_window_cannot_fork_the_session(app) {
+        let (_, first) = app.logged_in_user().await;
+        let second = Tokens::from(&app.refresh(&first.refresh).await);
+        // A thief replays the first token in time: they get the token the owner already holds,
+        // not a line of their own.
+        let stolen = Tokens::from(&app.refresh(&first.refresh).await);
+        assert_eq!(stolen.refresh, second.refresh);
+        // Whoever rotates it first moves the line on; the other's use of it is a replay too.
+        let third = Tokens::from(&app.refresh(&second.refresh).await);
+        assert_eq!(Tokens::from(&app.refresh(&stolen.refresh).await).refresh, third.refresh);
+        app.refresh(&stolen.refresh).await.assert_problem(401, "refresh_token_reused");
+        app.refresh(&third.refresh).await.assert_problem(401, "invalid_grant");
+        let live = app.db_rows("SELECT COUNT(*) FROM refresh_tokens WHERE rotated_at IS NULL").await;
+        assert_eq!(live[0][0].as_deref(), Some("1"), "one line of tokens, ending in one current token");
     }
 
     async fn a_third_use_of_a_rotated_token_revokes_the_whole_session(app) {
@@ -95,5 +114,20 @@ backend_tests! {
         let second = Tokens::from(&app.refresh(&first.refresh).await);
         app.refresh(&first.refresh).await.assert_problem(401, "refresh_token_reused");
         app.refresh(&second.refresh).await.assert_problem(401, "invalid_grant");
+    }
+}
+
+backend_tests! {
+    async fn refreshes_from_one_address_are_limited_per_minute(app with [("rate_limit_refresh_per_minute", "3")]) {
+        app.clock.freeze();
+        let (_, tokens) = app.logged_in_user().await;
+        let mut current = tokens.refresh;
+        for _ in 0..2 {
+            current = Tokens::from(&app.refresh(&current).await).refresh;
+        }
+        app.refresh("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await.assert_problem(401, "invalid_grant");
+        let limited = app.refresh(&current).await;
+        limited.assert_problem(429, "rate_limited");
+        assert!(limited.header("retry-after").is_some());
     }
 }

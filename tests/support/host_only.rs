@@ -13,11 +13,7 @@ const SPIN_REFUSES_FIRST: &str =
 
 pub const HOST_ONLY: &[(&str, &str)] = &[
     (
-        "abuse::five_failures_lock_the_account_even_against_the_right_password",
-        MOVES_THE_CLOCK,
-    ),
-    (
-        "abuse::each_failure_after_a_lock_doubles_it_up_to_fifteen_minutes",
+        "abuse::a_networks_bucket_leaks_one_attempt_every_three_minutes",
         MOVES_THE_CLOCK,
     ),
     (
@@ -30,6 +26,14 @@ pub const HOST_ONLY: &[(&str, &str)] = &[
     ),
     (
         "abuse::registrations_resets_and_resends_are_limited_per_address",
+        MOVES_THE_CLOCK,
+    ),
+    (
+        "refresh::refreshes_from_one_address_are_limited_per_minute",
+        MOVES_THE_CLOCK,
+    ),
+    (
+        "sessions::the_drain_purges_rows_past_their_use_in_batches",
         MOVES_THE_CLOCK,
     ),
     (
