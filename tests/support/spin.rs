@@ -163,9 +163,39 @@ const REQUEST_FAILED: &str = "Error processing request";
 
 impl Drop for SpinProcess {
     fn drop(&mut self) {
+        // `spin up` runs the trigger as a child process of its own, which outlives a killed parent:
+        // the whole tree goes, children first.
+        let mut pids = descendants(self.child.id());
+        pids.reverse();
+        if !pids.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .args(pids.iter().map(u32::to_string))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Every process below `pid`, parents before their children, read from `/proc`.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut queue = vec![pid];
+    while let Some(parent) = queue.pop() {
+        let tasks = std::fs::read_dir(format!("/proc/{parent}/task"));
+        for task in tasks.into_iter().flatten().flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+                found.push(child);
+                queue.push(child);
+            }
+        }
+    }
+    found
 }
 
 fn free_port() -> SocketAddr {
