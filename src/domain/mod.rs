@@ -13,6 +13,7 @@ pub mod opaque_token;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
+pub mod text;
 pub mod time;
 mod token_check;
 pub mod username;
