@@ -47,6 +47,10 @@ pub fn issue_token(
     purpose: Purpose,
     ttl: i64,
 ) -> Result<Option<OpaqueToken>, ApiError> {
+    // Concurrent requests for one user queue here, so each counts the tokens the others issued.
+    if !tx.lock_user(&user.id)? {
+        return Ok(None);
+    }
     let sent = tx.count_one_time_tokens_since(&user.id, purpose, ctx.now - THROTTLE_WINDOW_SECS)?;
     if !one_time_token::may_send_another(sent) {
         return Ok(None);
