@@ -95,12 +95,15 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
             return Ok(false);
         };
         let link = mail::link(&link_template, token.as_str());
-        messages.push(ctx.mail(
-            Template::PasswordReset,
-            &user.email,
-            &user.username,
-            Some(&link),
-        )?);
+        messages.push(
+            ctx.mail(
+                Template::PasswordReset,
+                &user.email,
+                &user.username,
+                Some(&link),
+            )?
+            .expiring(ctx.now + ttl),
+        );
         messages.push(ctx.event(
             Topic::UserPasswordResetRequested,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),

@@ -28,6 +28,11 @@ pub static SQLITE: &[Migration] = &[
         name: "throttling",
         sql: include_str!("../../migrations/sqlite/0003_throttling.sql"),
     },
+    Migration {
+        version: 4,
+        name: "outbox_link_expiry",
+        sql: include_str!("../../migrations/sqlite/0004_outbox_link_expiry.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -45,6 +50,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 3,
         name: "throttling",
         sql: include_str!("../../migrations/postgres/0003_throttling.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "outbox_link_expiry",
+        sql: include_str!("../../migrations/postgres/0004_outbox_link_expiry.sql"),
     },
 ];
 
