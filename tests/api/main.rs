@@ -10,6 +10,7 @@ mod abuse;
 mod audit;
 mod client_address;
 mod email_verification;
+mod environment;
 mod events;
 mod foundation;
 mod hardening;
