@@ -149,6 +149,17 @@ pub struct Broker {
     pub exchange: String,
 }
 
+/// Where the service runs: `development` tolerates settings that only suit a laptop (a signing key
+/// generated into the database); `production` refuses to serve with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// The shortest `admin_token` production accepts: 32 characters leave no room for guessing.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
+
 pub struct Config<V = SpinVariables> {
     vars: V,
 }
@@ -280,6 +291,34 @@ impl<V: Variables> Config<V> {
 
     pub fn admin_token(&self) -> Result<Option<Secret>, ConfigError> {
         self.secret("admin_token")
+    }
+
+    pub fn environment(&self) -> Result<Environment, ConfigError> {
+        match self.text("environment", "development")?.as_str() {
+            "" | "development" => Ok(Environment::Development),
+            "production" => Ok(Environment::Production),
+            _ => Err(ConfigError::new(
+                "environment",
+                "must be `development` or `production`",
+            )),
+        }
+    }
+
+    /// Variables whose values are unsafe in production: empty outside production. Names only,
+    /// never values. An empty `admin_token` is safe (the admin endpoints refuse every call).
+    pub fn unsafe_in_production(&self) -> Result<Vec<&'static str>, ConfigError> {
+        if self.environment()? != Environment::Production {
+            return Ok(Vec::new());
+        }
+        let mut unsafe_settings = Vec::new();
+        if self.jwt_private_key()?.is_none() {
+            unsafe_settings.push("jwt_private_key");
+        }
+        let short = |t: &Secret| t.expose().chars().count() < MIN_ADMIN_TOKEN_CHARS;
+        if self.admin_token()?.as_ref().is_some_and(short) {
+            unsafe_settings.push("admin_token");
+        }
+        Ok(unsafe_settings)
     }
 
     fn origin(&self, name: &str, default: &str) -> Result<Origin, ConfigError> {
@@ -524,6 +563,40 @@ pub mod tests {
             (broker.vhost.as_str(), broker.exchange.as_str()),
             ("/", "auth.events")
         );
+    }
+
+    #[test]
+    fn production_names_the_settings_it_refuses_to_serve_with() {
+        assert_eq!(config(&[]).environment(), Ok(Environment::Development));
+        assert_eq!(config(&[]).unsafe_in_production(), Ok(vec![]));
+        assert_eq!(
+            config(&[("admin_token", "short")]).unsafe_in_production(),
+            Ok(vec![])
+        );
+        let long = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            config(&[("environment", "production"), ("admin_token", "short")])
+                .unsafe_in_production(),
+            Ok(vec!["jwt_private_key", "admin_token"])
+        );
+        assert_eq!(
+            config(&[("environment", "production"), ("jwt_private_key", "pem")])
+                .unsafe_in_production(),
+            Ok(vec![])
+        );
+        assert_eq!(
+            config(&[
+                ("environment", " production "),
+                ("jwt_private_key", "pem"),
+                ("admin_token", long)
+            ])
+            .unsafe_in_production(),
+            Ok(vec![])
+        );
+        let err = config(&[("environment", "prod")])
+            .environment()
+            .unwrap_err();
+        assert_eq!(err.variable, "environment");
     }
 
     #[test]

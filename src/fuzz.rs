@@ -123,7 +123,7 @@ proptest! {
         let _ = language::negotiate(Some(&text));
         let _ = client_addr::peer_ip(&text);
         let _ = client_addr::parse_proxies(&text);
-        let _ = client_addr::client_ip("10.0.0.1".parse().ok(), Some(&text), &client_addr::parse_proxies("10.0.0.0/8").unwrap());
+        let _ = client_addr::client_ip("10.0.0.1".parse().ok(), &[&text], &client_addr::parse_proxies("10.0.0.0/8").unwrap());
         prop_assert!(hash::verify(&Password::for_login("x"), &text).is_err() || text.starts_with("$argon2id$"));
     }
 

@@ -11,6 +11,7 @@ use crate::outbound::delivery::LEASE_SECS;
 use crate::store::Store;
 use crate::store::outbox::{Claimed, Message};
 use std::cell::{OnceCell, RefCell};
+use std::net::IpAddr;
 
 /// Messages a request delivers itself after its response; any more (a revocation of many
 /// sessions) are left due for the drain, so no response waits on thousands of deliveries.
@@ -24,9 +25,10 @@ pub struct Ctx {
     pub request_id: String,
     /// The language for mail this request causes.
     pub language: Language,
-    /// Spin's `spin-client-addr` and the `X-Forwarded-For` header, resolved on first use.
+    /// Spin's `spin-client-addr` and every `X-Forwarded-For` line, resolved on first use.
     peer: Option<String>,
-    forwarded_for: Option<String>,
+    forwarded_for: Vec<String>,
+    client_ip: OnceCell<Option<IpAddr>>,
     client_addr: OnceCell<String>,
     store: OnceCell<Store>,
     /// Messages committed by this request, leased to it for delivery once the response is sent.
@@ -56,7 +58,12 @@ impl Ctx {
             request_id,
             language: language::negotiate(request.header_str("accept-language").ok().flatten()),
             peer: text("spin-client-addr"),
-            forwarded_for: text("x-forwarded-for"),
+            // A line that is not UTF-8 keeps its place as text that parses as no address.
+            forwarded_for: request
+                .header_all("x-forwarded-for")
+                .map(|line| String::from_utf8_lossy(line).into_owned())
+                .collect(),
+            client_ip: OnceCell::new(),
             client_addr: OnceCell::new(),
             store: OnceCell::new(),
             written: RefCell::new(Vec::new()),
@@ -80,20 +87,39 @@ impl Ctx {
         Ok(self.store.get_or_init(|| store))
     }
 
-    /// The client's IP address as text (`unknown` if the host did not say). Reads
-    /// `trusted_proxies` only when the request came through a proxy header.
+    /// The client's IP address, `None` if the host did not say. Reads `trusted_proxies` only when
+    /// the request came through a proxy header.
+    fn client_ip(&self) -> Result<Option<IpAddr>, ApiError> {
+        if let Some(ip) = self.client_ip.get() {
+            return Ok(*ip);
+        }
+        let peer = self.peer.as_deref().and_then(client_addr::peer_ip);
+        let trusted = if self.forwarded_for.is_empty() {
+            Vec::new()
+        } else {
+            self.config.trusted_proxies()?
+        };
+        let lines: Vec<&str> = self.forwarded_for.iter().map(String::as_str).collect();
+        let ip = client_addr::client_ip(peer, &lines, &trusted);
+        Ok(*self.client_ip.get_or_init(|| ip))
+    }
+
+    /// The client's IP address as text (`unknown` if the host did not say), for the audit log.
     pub fn client_addr(&self) -> Result<&str, ApiError> {
         if let Some(addr) = self.client_addr.get() {
             return Ok(addr);
         }
-        let peer = self.peer.as_deref().and_then(client_addr::peer_ip);
-        let trusted = match self.forwarded_for {
-            Some(_) => self.config.trusted_proxies()?,
-            None => Vec::new(),
-        };
-        let ip = client_addr::client_ip(peer, self.forwarded_for.as_deref(), &trusted);
-        let text = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let text = self
+            .client_ip()?
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
         Ok(self.client_addr.get_or_init(|| text))
+    }
+
+    /// What per-address limits count under: the IPv4 address or the IPv6 /64 of the client.
+    pub fn client_network(&self) -> Result<String, ApiError> {
+        Ok(self
+            .client_ip()?
+            .map_or_else(|| "unknown".to_owned(), client_addr::network_key))
     }
 
     /// The database if this request already opened it.

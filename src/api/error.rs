@@ -42,6 +42,8 @@ pub enum ApiError {
     /// A dependency (the database) is down: retry later.
     Unavailable(String),
     Misconfigured(ConfigError),
+    /// `environment = production` with settings only fit for development (variable names).
+    UnsafeConfiguration(Vec<&'static str>),
     Internal(String),
 }
 
@@ -210,6 +212,15 @@ impl ApiError {
                 "Service misconfigured",
                 format!("the service is misconfigured: variable `{}`", e.variable),
             ),
+            E::UnsafeConfiguration(variables) => Problem::new(
+                503,
+                "unsafe_configuration",
+                "Unsafe configuration",
+                format!(
+                    "the service refuses to serve in production until these variables are set safely: {}",
+                    variables.join(", ")
+                ),
+            ),
             E::Internal(_) => Problem::new(
                 500,
                 "internal_error",
@@ -229,6 +240,14 @@ impl ApiError {
             ApiError::Misconfigured(e) => log::error(
                 "misconfigured",
                 json!({"request_id": request_id, "cause": e.to_string()}),
+            ),
+            ApiError::UnsafeConfiguration(variables) => log::error(
+                "unsafe_configuration",
+                json!({
+                    "request_id": request_id,
+                    "variables": variables,
+                    "cause": "environment is production: set jwt_private_key, and an admin_token of at least 32 characters or none",
+                }),
             ),
             _ => {}
         }

@@ -76,7 +76,7 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     }
     // The right password ends this network's count for this identifier, and the account's run of
     // consecutive failures.
-    store.empty_bucket(&identifier.subject(), ctx.client_addr()?)?;
+    store.empty_bucket(&identifier.subject(), &ctx.client_network()?)?;
     store.empty_bucket(&ceiling, "")?;
 
     let rehashed = if hash::needs_rehash(&user.password_hash, &params) {
@@ -126,10 +126,10 @@ fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
 /// the password is hashed: parallel guesses cannot all slip past a check made earlier.
 fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
     let subject = identifier.subject();
-    let network = ctx.client_addr()?;
+    let network = ctx.client_network()?;
     let reserved = store.reserve_in_bucket(
         &subject,
-        network,
+        &network,
         ctx.now,
         PER_NETWORK.interval,
         PER_NETWORK.admit_limit(),
@@ -137,7 +137,7 @@ fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<
     if reserved.is_some() {
         return Ok(());
     }
-    let retry_after = match PER_NETWORK.admit(store.bucket_empty_at(&subject, network)?, ctx.now) {
+    let retry_after = match PER_NETWORK.admit(store.bucket_empty_at(&subject, &network)?, ctx.now) {
         Admission::Refused { retry_after } => retry_after,
         // It drained between the two statements: the next try fits.
         Admission::Admitted { .. } => 1,

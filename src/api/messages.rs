@@ -26,6 +26,7 @@ impl Ctx {
             kind: Kind::Event,
             topic: topic.routing_key().to_owned(),
             payload: document.to_string(),
+            expires_at: None,
         })
     }
 
@@ -56,6 +57,7 @@ impl Ctx {
             kind: Kind::Mail,
             topic: template.name().to_owned(),
             payload,
+            expires_at: None,
         })
     }
 }

@@ -49,6 +49,10 @@ pub fn issue_token(
     purpose: Purpose,
     ttl: i64,
 ) -> Result<Option<OpaqueToken>, ApiError> {
+    // Concurrent requests for one user queue here, so each counts the tokens the others issued.
+    if !tx.lock_user(&user.id)? {
+        return Ok(None);
+    }
     let sent = tx.count_one_time_tokens_since(&user.id, purpose, ctx.now - THROTTLE_WINDOW_SECS)?;
     if !one_time_token::may_send_another(sent) {
         return Ok(None);
@@ -93,12 +97,15 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
             return Ok(false);
         };
         let link = mail::link(&link_template, token.as_str());
-        messages.push(ctx.mail(
-            Template::PasswordReset,
-            &user.email,
-            &user.username,
-            Some(&link),
-        )?);
+        messages.push(
+            ctx.mail(
+                Template::PasswordReset,
+                &user.email,
+                &user.username,
+                Some(&link),
+            )?
+            .expiring(ctx.now + ttl),
+        );
         messages.push(ctx.event(
             Topic::UserPasswordResetRequested,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),

@@ -77,12 +77,25 @@ pub static ROUTES: &[Route<Handler>] = &[
 ];
 
 pub fn dispatch(ctx: &Ctx, request: &Request) -> Response {
-    let result = match router::find(ROUTES, &request.method, &request.path) {
-        Match::Found(handler) => handler(ctx, request),
-        Match::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
-        Match::NotFound => Err(ApiError::NotFound),
-    };
+    let result = refuse_unsafe_production(ctx).and_then(|()| {
+        match router::find(ROUTES, &request.method, &request.path) {
+            Match::Found(handler) => handler(ctx, request),
+            Match::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
+            Match::NotFound => Err(ApiError::NotFound),
+        }
+    });
     result.unwrap_or_else(|e| e.into_response(&ctx.request_id))
+}
+
+/// In production, a development-only setting (a signing key generated into the database, a short
+/// admin token) stops every request, health included, so that a deployment cannot go live with it.
+fn refuse_unsafe_production(ctx: &Ctx) -> Result<(), ApiError> {
+    let unsafe_settings = ctx.config.unsafe_in_production()?;
+    if unsafe_settings.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::UnsafeConfiguration(unsafe_settings))
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
     let limit = ctx.config.rate_limit(kind)?;
     let window = kind.window_secs();
     let start = rate_limit::window_start(ctx.now, window);
-    let bucket = format!("{}:{}", kind.name(), ctx.client_addr()?);
+    let bucket = format!("{}:{}", kind.name(), ctx.client_network()?);
     let hits = ctx.store()?.hit_rate_limit(&bucket, start)?;
     match rate_limit::exceeded(hits, limit, start, window, ctx.now) {
         None => Ok(()),

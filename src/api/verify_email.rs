@@ -36,12 +36,15 @@ pub fn send_verification(
     };
     if let Some(token) = token {
         let link = mail::link(&link_template, token.as_str());
-        messages.push(ctx.mail(
-            Template::EmailVerification,
-            &user.email,
-            &user.username,
-            Some(&link),
-        )?);
+        messages.push(
+            ctx.mail(
+                Template::EmailVerification,
+                &user.email,
+                &user.username,
+                Some(&link),
+            )?
+            .expiring(ctx.now + ttl),
+        );
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-use super::FieldError;
+use super::{FieldError, text};
+use unicode_normalization::{UnicodeNormalization, is_nfkc};
 
 const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
@@ -21,6 +22,18 @@ impl Email {
         }
         if trimmed.chars().count() > MAX_LEN {
             return Err(invalid("email must be at most 254 characters"));
+        }
+        if text::has_invisible(trimmed) {
+            return Err(invalid(
+                "email must not contain invisible or direction-changing characters",
+            ));
+        }
+        // Compatibility characters (full-width letters, the Kelvin sign) fold onto another
+        // address: refused rather than silently rewritten, so the address mailed is the one typed.
+        if !is_nfkc(trimmed) {
+            return Err(invalid(
+                "email contains look-alike characters such as full-width letters; type it plainly",
+            ));
         }
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
             return Err(invalid("email must contain @"));
@@ -53,9 +66,12 @@ impl Email {
     }
 }
 
-/// The lookup form of any string a client sends as an email, valid or not.
+/// The lookup form of any string a client sends as an email, valid or not: NFKC, then lower case,
+/// then NFKC again (lower-casing can leave text that is not NFKC), so that look-alikes of an address
+/// find the same account instead of another one.
 pub fn normalize(input: &str) -> String {
-    input.trim().to_lowercase()
+    let compatible: String = input.trim().nfkc().collect();
+    compatible.to_lowercase().nfkc().collect()
 }
 
 fn valid_local(local: &str) -> bool {
@@ -145,5 +161,35 @@ mod tests {
     #[test]
     fn normalize_ignores_case_and_surrounding_space() {
         assert_eq!(normalize(" Bob@Example.Com\t"), "bob@example.com");
+    }
+
+    #[test]
+    fn look_alikes_normalize_to_the_plain_address() {
+        assert_eq!(normalize("\u{212A}ate@example.com"), "kate@example.com");
+        assert_eq!(normalize("ｋａｔｅ@ｅｘａｍｐｌｅ.com"), "kate@example.com");
+        assert_eq!(normalize("Kate@Example.com"), "kate@example.com");
+    }
+
+    #[test]
+    fn refuses_look_alike_invisible_and_bidirectional_characters() {
+        for bad in [
+            "\u{212A}ate@example.com",
+            "ｋａｔｅ@example.com",
+            "kate@ｅxample.com",
+            "ka\u{200B}te@example.com",
+            "kate\u{200D}@example.com",
+            "kate\u{202E}moc.elpmaxe@example.com",
+            "\u{2066}kate@example.com",
+            "ka\u{00AD}te@example.com",
+            "kate\u{FEFF}@example.com",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().code,
+                "invalid_email",
+                "{bad:?}"
+            );
+        }
+        assert!(Email::parse("jürgen@example.de").is_ok());
+        assert!(Email::parse("Kate@Example.com").is_ok());
     }
 }

@@ -14,6 +14,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod retention;
 pub mod session;
+pub mod text;
 pub mod time;
 mod token_check;
 pub mod username;

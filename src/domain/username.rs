@@ -73,7 +73,19 @@ mod tests {
 
     #[test]
     fn refuses_spaces_symbols_and_other_scripts() {
-        for bad in ["al ice", "alice!", "al@ce", "аlice", "bob\n", "名前です"] {
+        for bad in [
+            "al ice",
+            "alice!",
+            "al@ce",
+            "аlice",
+            "bob\n",
+            "名前です",
+            "\u{212A}ate",
+            "ka\u{200B}te",
+            "kate\u{202E}",
+            "\u{2066}kate",
+            "ｋａｔｅ",
+        ] {
             assert_eq!(
                 Username::parse(bad).unwrap_err().code,
                 "invalid_username_characters",

@@ -1,15 +1,43 @@
-//! The client's address: Spin's `spin-client-addr`, or behind trusted proxies the last address in
+//! The client's address: Spin's `spin-client-addr`, or behind trusted proxies the nearest address in
 //! `X-Forwarded-For` that is not one of them. Client-sent values are never trusted on their own.
+//!
+//! Fail closed: walking the forwarded chain from the right, an entry that does not parse ends the
+//! walk, and the request is accounted to the nearest hop known so far (the trusted proxy that
+//! reported the garbage, or the peer itself), never to an entry further left, which the client may
+//! have chosen.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// `ip:port` or `[ipv6]:port` to the IP.
 pub fn peer_ip(spin_client_addr: &str) -> Option<IpAddr> {
-    let text = spin_client_addr.trim();
-    if let Ok(socket) = text.parse::<std::net::SocketAddr>() {
-        return Some(socket.ip());
+    hop(spin_client_addr)
+}
+
+/// One hop as proxies write it: `ip`, `ip:port`, `[ipv6]` or `[ipv6]:port`. IPv4-mapped IPv6
+/// addresses become the IPv4 address they carry, so that one client is one client either way.
+pub fn hop(text: &str) -> Option<IpAddr> {
+    let text = text.trim();
+    let ip = text
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+            inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+        })?;
+    Some(ip.to_canonical())
+}
+
+/// The key per-address limits count under: an IPv4 address, or the /64 network of an IPv6 address,
+/// since one subscriber is routinely handed a whole /64.
+pub fn network_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let network = Ipv6Addr::from(u128::from(v6) & !(u128::MAX >> 64));
+            format!("{network}/64")
+        }
     }
-    text.parse().ok()
 }
 
 /// A trusted proxy: one address or a CIDR block.
@@ -32,7 +60,7 @@ impl Proxy {
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip) {
+        match (self.network, ip.to_canonical()) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
                 let mask = u32::MAX
                     .checked_shl(32 - u32::from(self.prefix))
@@ -58,10 +86,11 @@ pub fn parse_proxies(text: &str) -> Result<Vec<Proxy>, String> {
         .collect()
 }
 
-/// The client address to account requests to.
+/// The client address to account requests to. `forwarded_for` holds every `X-Forwarded-For`
+/// header line in the order received: together they form one list, the nearest hop last.
 pub fn client_ip(
     peer: Option<IpAddr>,
-    forwarded_for: Option<&str>,
+    forwarded_for: &[&str],
     trusted: &[Proxy],
 ) -> Option<IpAddr> {
     let peer = peer?;
@@ -69,20 +98,20 @@ pub fn client_ip(
     if !is_trusted(peer) {
         return Some(peer);
     }
-    let mut chain: Vec<IpAddr> = forwarded_for
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    chain.reverse();
-    Some(
-        chain
-            .iter()
-            .copied()
-            .find(|ip| !is_trusted(*ip))
-            .or(chain.last().copied())
-            .unwrap_or(peer),
-    )
+    let entries = forwarded_for
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .flat_map(|line| line.split(','))
+        .collect::<Vec<_>>();
+    let mut nearest = peer;
+    for entry in entries.iter().rev() {
+        match hop(entry) {
+            None => return Some(nearest),
+            Some(ip) if !is_trusted(ip) => return Some(ip),
+            Some(ip) => nearest = ip,
+        }
+    }
+    Some(nearest)
 }
 
 #[cfg(test)]
@@ -97,18 +126,54 @@ mod tests {
     fn reads_spins_peer_address() {
         assert_eq!(peer_ip("10.1.2.3:4567"), Some(ip("10.1.2.3")));
         assert_eq!(peer_ip("[::1]:80"), Some(ip("::1")));
+        assert_eq!(peer_ip("[::ffff:10.1.2.3]:80"), Some(ip("10.1.2.3")));
         assert_eq!(peer_ip("junk"), None);
+    }
+
+    #[test]
+    fn hops_are_read_with_or_without_ports_and_brackets() {
+        assert_eq!(hop(" 198.51.100.7 "), Some(ip("198.51.100.7")));
+        assert_eq!(hop("198.51.100.7:4711"), Some(ip("198.51.100.7")));
+        assert_eq!(hop("2001:db8::1"), Some(ip("2001:db8::1")));
+        assert_eq!(hop("[2001:db8::1]"), Some(ip("2001:db8::1")));
+        assert_eq!(hop("[2001:db8::1]:443"), Some(ip("2001:db8::1")));
+        assert_eq!(hop("::ffff:198.51.100.7"), Some(ip("198.51.100.7")));
+        for bad in [
+            "",
+            "unknown",
+            "_hidden",
+            "[198.51.100.7]",
+            "1.2.3.4:99999",
+            "1.2.3",
+        ] {
+            assert_eq!(hop(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ipv6_is_limited_per_64_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(network_key(ip("198.51.100.7")), "198.51.100.7");
+        assert_eq!(network_key(ip("::ffff:198.51.100.7")), "198.51.100.7");
+        assert_eq!(network_key(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            network_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            "2001:db8:1:2::/64"
+        );
+        assert_ne!(
+            network_key(ip("2001:db8:1:3::1")),
+            network_key(ip("2001:db8:1:2::1"))
+        );
     }
 
     #[test]
     fn forwarded_for_is_ignored_from_untrusted_peers() {
         let trusted = parse_proxies("10.0.0.0/8").unwrap();
         assert_eq!(
-            client_ip(Some(ip("203.0.113.9")), Some("1.2.3.4"), &trusted),
+            client_ip(Some(ip("203.0.113.9")), &["1.2.3.4"], &trusted),
             Some(ip("203.0.113.9"))
         );
         assert_eq!(
-            client_ip(Some(ip("203.0.113.9")), Some("1.2.3.4"), &[]),
+            client_ip(Some(ip("203.0.113.9")), &["1.2.3.4"], &[]),
             Some(ip("203.0.113.9"))
         );
     }
@@ -119,12 +184,44 @@ mod tests {
         // A client can prepend anything; only what the trusted chain appended counts.
         let xff = "6.6.6.6, 198.51.100.7, 192.168.1.1";
         assert_eq!(
-            client_ip(Some(ip("10.2.3.4")), Some(xff), &trusted),
+            client_ip(Some(ip("10.2.3.4")), &[xff], &trusted),
             Some(ip("198.51.100.7"))
         );
         assert_eq!(
-            client_ip(Some(ip("10.2.3.4")), None, &trusted),
+            client_ip(Some(ip("10.2.3.4")), &[], &trusted),
             Some(ip("10.2.3.4"))
+        );
+        // A mapped peer is still the trusted proxy.
+        assert_eq!(
+            client_ip(Some(ip("::ffff:10.2.3.4")), &["198.51.100.7"], &trusted),
+            Some(ip("198.51.100.7"))
+        );
+    }
+
+    #[test]
+    fn every_header_line_counts_in_order() {
+        let trusted = parse_proxies("10.0.0.0/8").unwrap();
+        let lines = ["6.6.6.6, 198.51.100.7", "", "10.0.0.7:8080"];
+        assert_eq!(
+            client_ip(Some(ip("10.2.3.4")), &lines, &trusted),
+            Some(ip("198.51.100.7"))
+        );
+    }
+
+    #[test]
+    fn an_entry_that_does_not_parse_stops_at_the_hop_that_reported_it() {
+        let trusted = parse_proxies("10.0.0.0/8").unwrap();
+        let peer = Some(ip("10.2.3.4"));
+        assert_eq!(client_ip(peer, &["6.6.6.6, unknown"], &trusted), peer);
+        assert_eq!(client_ip(peer, &["6.6.6.6,"], &trusted), peer);
+        assert_eq!(
+            client_ip(peer, &["6.6.6.6, garbage, 10.0.0.9"], &trusted),
+            Some(ip("10.0.0.9"))
+        );
+        assert_eq!(
+            client_ip(peer, &["6.6.6.6", "\u{fffd}"], &trusted),
+            peer,
+            "a line that was not UTF-8 is garbage too"
         );
     }
 
@@ -132,6 +229,7 @@ mod tests {
     fn cidr_matching() {
         let p = Proxy::parse("192.168.0.0/16").unwrap();
         assert!(p.contains(ip("192.168.200.1")));
+        assert!(p.contains(ip("::ffff:192.168.200.1")));
         assert!(!p.contains(ip("192.169.0.1")));
         assert!(!p.contains(ip("::1")));
         let v6 = Proxy::parse("fd00::/8").unwrap();

@@ -1,7 +1,7 @@
 //! JSON request bodies: media type, size, nesting and per-field checks, reporting every bad field.
 
 use super::request::{Body, Request};
-use crate::domain::FieldError;
+use crate::domain::{FieldError, text};
 use serde_json::{Map, Value};
 
 /// Deeper bodies are refused before parsing: no endpoint takes more than a flat object.
@@ -143,6 +143,16 @@ fn string<'a>(
             ));
             None
         }
+        // Refused for every field: no identifier, token or password needs one, and PostgreSQL's
+        // text type cannot hold NUL.
+        Value::String(s) if text::has_control(s) => {
+            errors.push(FieldError::new(
+                field,
+                "control_character",
+                format!("{field} must not contain control characters"),
+            ));
+            None
+        }
         Value::String(s) => Some(s),
         _ => {
             errors.push(FieldError::new(
@@ -226,6 +236,27 @@ mod tests {
         assert_eq!(
             codes,
             vec![("email", "invalid_type"), ("password", "required")]
+        );
+    }
+
+    #[test]
+    fn refuses_control_characters_in_any_string_field() {
+        let body = object(&request(
+            Some("application/json"),
+            r#"{"email": "\u0000@x.io", "password": "pass\u0007word", "token": "ok"}"#,
+        ))
+        .unwrap();
+        let mut errors = Vec::new();
+        assert_eq!(body.required_str("email", &mut errors), None);
+        assert_eq!(body.required_str("password", &mut errors), None);
+        assert_eq!(body.required_str("token", &mut errors), Some("ok"));
+        let codes: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("email", "control_character"),
+                ("password", "control_character")
+            ]
         );
     }
 

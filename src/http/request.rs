@@ -58,6 +58,15 @@ impl Request {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// Every value of a header, in the order received: for list headers that a chain of proxies
+    /// may send as several lines (`X-Forwarded-For`).
+    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
     /// A header as text; `Err` when present but not valid UTF-8.
     pub fn header_str(&self, name: &str) -> Result<Option<&str>, NotUtf8> {
         self.header(name)
@@ -155,6 +164,18 @@ mod tests {
         ]);
         assert_eq!(r.header_str("spin-client-addr"), Ok(Some("10.0.0.1:5")));
         assert_eq!(r.header("absent"), None);
+    }
+
+    #[test]
+    fn every_line_of_a_header_is_available_in_order() {
+        let r = request(&[
+            ("X-Forwarded-For", b"6.6.6.6"),
+            ("accept", b"*/*"),
+            ("x-forwarded-for", b"10.0.0.1"),
+        ]);
+        let lines: Vec<&[u8]> = r.header_all("x-forwarded-for").collect();
+        assert_eq!(lines, vec![&b"6.6.6.6"[..], &b"10.0.0.1"[..]]);
+        assert_eq!(r.header_all("absent").count(), 0);
     }
 
     #[test]

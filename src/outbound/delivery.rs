@@ -96,6 +96,11 @@ pub fn drain<V: Variables>(
 ) -> Result<Report, DbError> {
     let started = Instant::now();
     let mut total = Report::default();
+    let expired = store.expire_links(now)?;
+    if expired > 0 {
+        log::warn("outbox_links_expired", json!({"messages": expired}));
+        total.dead = u32::try_from(expired).unwrap_or(u32::MAX);
+    }
     while total.claimed < limit && started.elapsed() < budget {
         let take = batch.min(limit - total.claimed);
         let claims = store.claim_due(now, now + LEASE_SECS, i64::from(take))?;

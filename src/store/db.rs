@@ -138,6 +138,11 @@ pub trait Db {
     /// at a time; `None` where `begin_write` already serialises writers.
     fn migration_lock(&self) -> Option<&'static str>;
 
+    /// Appended to a `SELECT` inside a write transaction so that the rows it reads stay locked until
+    /// the transaction ends: ` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write
+    /// transaction (`BEGIN IMMEDIATE`) already keeps every other writer out.
+    fn lock_rows(&self) -> &'static str;
+
     /// Whether an error means a constraint refused a row (so the caller can report a conflict).
     fn is_unique_violation(&self, error: &DbError) -> bool;
 }

@@ -33,6 +33,11 @@ pub static SQLITE: &[Migration] = &[
         name: "throttle_buckets_and_purging",
         sql: include_str!("../../migrations/sqlite/0004_throttle_buckets_and_purging.sql"),
     },
+    Migration {
+        version: 5,
+        name: "outbox_link_expiry",
+        sql: include_str!("../../migrations/sqlite/0005_outbox_link_expiry.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -55,6 +60,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 4,
         name: "throttle_buckets_and_purging",
         sql: include_str!("../../migrations/postgres/0004_throttle_buckets_and_purging.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "outbox_link_expiry",
+        sql: include_str!("../../migrations/postgres/0005_outbox_link_expiry.sql"),
     },
 ];
 

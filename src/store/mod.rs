@@ -67,6 +67,11 @@ impl Store {
         Ok(self.db.query(sql, params)?.into_iter().next())
     }
 
+    /// The backend's row-locking suffix for a `SELECT` (see `Db::lock_rows`).
+    fn db_lock_rows(&self) -> &'static str {
+        self.db.lock_rows()
+    }
+
     pub fn is_unique_violation(&self, error: &DbError) -> bool {
         self.db.is_unique_violation(error)
     }

@@ -1,5 +1,6 @@
 //! The transactional outbox: mail and events written with the change that causes them, claimed
-//! with a lease for delivery, and kept (without mail bodies) once delivered or dead.
+//! with a lease for delivery, and kept (without mail bodies) once delivered or dead. A mail whose
+//! link has expired is never sent: it is marked dead and its body dropped.
 
 use super::{DbError, Row, Store, Value};
 
@@ -36,6 +37,18 @@ pub struct Message {
     pub topic: String,
     /// JSON, ready to send.
     pub payload: String,
+    /// When the link in the mail stops working; `None` for mail without a link and for events.
+    pub expires_at: Option<i64>,
+}
+
+impl Message {
+    /// The same message, not to be sent from `at` on.
+    pub fn expiring(self, at: i64) -> Self {
+        Self {
+            expires_at: Some(at),
+            ..self
+        }
+    }
 }
 
 /// A message this instance holds the lease on.
@@ -57,11 +70,11 @@ pub struct Counts {
     pub dead: i64,
 }
 
-/// Rows per `INSERT`: four parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535.
+/// Rows per `INSERT`: five parameters each, far below SQLite's 32,766 and PostgreSQL's 65,535.
 const ROWS_PER_INSERT: usize = 500;
 
-const DUE: &str =
-    "state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)";
+const DUE: &str = "state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+     AND (expires_at IS NULL OR expires_at > $1)";
 
 fn claimed(row: &Row, lease_until: i64) -> Result<Claimed, DbError> {
     Ok(Claimed {
@@ -70,6 +83,7 @@ fn claimed(row: &Row, lease_until: i64) -> Result<Claimed, DbError> {
             kind: Kind::parse(&row.text(1)?)?,
             topic: row.text(2)?,
             payload: row.opt_text(3)?.unwrap_or_default(),
+            expires_at: row.opt_int(5)?,
         },
         attempts: u32::try_from(row.int(4)?).unwrap_or(u32::MAX),
         lease_until,
@@ -91,7 +105,7 @@ impl Store {
         for (chunk_index, chunk) in messages.chunks(ROWS_PER_INSERT).enumerate() {
             let first = chunk_index.saturating_mul(ROWS_PER_INSERT);
             let mut sql = String::from(
-                "INSERT INTO outbox (id, kind, topic, payload, state, attempts, next_attempt_at, lease_until, created_at) VALUES ",
+                "INSERT INTO outbox (id, kind, topic, payload, expires_at, state, attempts, next_attempt_at, lease_until, created_at) VALUES ",
             );
             // PostgreSQL must see every parameter used: the lease is bound only if a row takes it.
             let mut params = vec![Value::Int(now)];
@@ -112,17 +126,19 @@ impl Store {
                 };
                 let n = params.len();
                 sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, 'pending', {attempts}, $1, {lease}, $1)",
+                    "(${}, ${}, ${}, ${}, ${}, 'pending', {attempts}, $1, {lease}, $1)",
                     n + 1,
                     n + 2,
                     n + 3,
-                    n + 4
+                    n + 4,
+                    n + 5
                 ));
                 params.extend([
                     m.id.as_str().into(),
                     m.kind.as_str().into(),
                     m.topic.as_str().into(),
                     m.payload.as_str().into(),
+                    m.expires_at.into(),
                 ]);
             }
             self.query(&sql, &params)?;
@@ -152,7 +168,7 @@ impl Store {
             &format!(
                 "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 \
                  WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $3) AND {DUE} \
-                 RETURNING id, kind, topic, payload, attempts"
+                 RETURNING id, kind, topic, payload, attempts, expires_at"
             ),
             &[Value::Int(now), Value::Int(lease_until), Value::Int(limit)],
         )?;
@@ -177,7 +193,23 @@ impl Store {
             .is_empty())
     }
 
-    /// Records a failed try: back to pending with a later attempt time, or dead.
+    /// Marks dead, without their bodies, the pending mails whose links have expired (unless a
+    /// delivery holds one right now): sending them could only confuse, and the plaintext link
+    /// must not outlive its use. Returns how many.
+    pub fn expire_links(&self, now: i64) -> Result<usize, DbError> {
+        Ok(self
+            .query(
+                "UPDATE outbox SET state = 'dead', payload = NULL, lease_until = NULL, \
+                 last_error = 'the link expired before the mail could be delivered' \
+                 WHERE state = 'pending' AND expires_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+                 RETURNING id",
+                &[Value::Int(now)],
+            )?
+            .len())
+    }
+
+    /// Records a failed try: back to pending with a later attempt time, or dead (a dead mail
+    /// loses its body: nothing will send it again).
     pub fn mark_failed(
         &self,
         claim: &Claimed,
@@ -188,7 +220,8 @@ impl Store {
         let state = if dead { "dead" } else { "pending" };
         Ok(!self
             .query(
-                "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_until = NULL, last_error = $5 \
+                "UPDATE outbox SET state = $3, next_attempt_at = $4, lease_until = NULL, last_error = $5, \
+                 payload = CASE WHEN kind = 'mail' AND $3 = 'dead' THEN NULL ELSE payload END \
                  WHERE id = $1 AND lease_until = $2 RETURNING id",
                 &[
                     claim.message.id.as_str().into(),

@@ -74,6 +74,10 @@ impl Db for Sqlite {
         None
     }
 
+    fn lock_rows(&self) -> &'static str {
+        ""
+    }
+
     fn is_unique_violation(&self, error: &DbError) -> bool {
         matches!(error, DbError::Query(m) if m.contains("UNIQUE constraint failed"))
     }

@@ -98,6 +98,13 @@ impl Store {
         .transpose()
     }
 
+    /// Locks the user's row until the transaction ends, so that read-then-write rules about one
+    /// user (the hourly cap on reset mails) see each other's writes. `false` if there is no such user.
+    pub fn lock_user(&self, id: &str) -> Result<bool, DbError> {
+        let sql = format!("SELECT id FROM users WHERE id = $1{}", self.db_lock_rows());
+        Ok(self.query_one(&sql, &[id.into()])?.is_some())
+    }
+
     pub fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> Result<(), DbError> {
         self.query(
             "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",

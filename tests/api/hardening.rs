@@ -46,6 +46,26 @@ backend_tests! {
         assert_eq!(problem["errors"][0]["code"], "too_long");
     }
 
+    async fn nul_and_other_control_characters_are_refused_in_every_text_field(app) {
+        let field_error = |response: crate::support::TestResponse| {
+            let problem = response.assert_problem(400, "validation_failed");
+            let error = &problem["errors"][0];
+            (error["field"].as_str().unwrap().to_owned(), error["code"].as_str().unwrap().to_owned())
+        };
+        let expect = |field: &str| (field.to_owned(), "control_character".to_owned());
+        assert_eq!(field_error(app.login("\u{0}@x.io", "some password").await), expect("email"));
+        assert_eq!(field_error(app.post_json("/login", &json!({"username": "bob\u{0}", "password": "x"})).await), expect("username"));
+        assert_eq!(field_error(app.login("bob@example.com", "pass\u{0}word").await), expect("password"));
+        assert_eq!(field_error(app.register("ann@example.com", "ann\u{7}", "a fine long passphrase").await), expect("username"));
+        assert_eq!(field_error(app.register("ann@example.com", "ann", "a fine long\u{1b}passphrase").await), expect("password"));
+        assert_eq!(field_error(app.post_json("/password-reset", &json!({"email": "ann\u{0}@example.com"})).await), expect("email"));
+        assert_eq!(field_error(app.refresh("token\u{0}").await), expect("refresh_token"));
+        assert_eq!(field_error(app.post_json("/verify-email", &json!({"token": "\u{85}"})).await), expect("token"));
+        // Refused before any database work; the health check creates the schema to look.
+        assert_eq!(app.get("/health").await.status, 200);
+        assert!(app.db_rows("SELECT id FROM users").await.is_empty());
+    }
+
     async fn a_large_body_without_a_length_is_cut_off_at_64_kib(app) {
         let chunks: Vec<Result<http_body::Frame<Bytes>, std::convert::Infallible>> =
             (0..80).map(|_| Ok(http_body::Frame::data(Bytes::from(vec![b' '; 1024])))).collect();

@@ -8,7 +8,9 @@ mod support;
 
 mod abuse;
 mod audit;
+mod client_address;
 mod email_verification;
+mod environment;
 mod events;
 mod foundation;
 mod hardening;

@@ -135,6 +135,39 @@ backend_tests! {
         assert_eq!(mail_rows(&app).await[0][1].as_deref(), Some("dead"));
     }
 
+    async fn a_mail_that_dies_keeps_no_body(app with [("outbox_max_attempts", "1")]) {
+        app.mail.set_reply(Reply { status: 503, ..Reply::default() });
+        app.new_user().await;
+        app.server.settle().await;
+        let rows = mail_rows(&app).await;
+        assert_eq!(rows[0][1].as_deref(), Some("dead"));
+        assert_eq!(rows[0][4].as_deref(), Some(if app.backend == crate::support::Backend::Postgres { "t" } else { "1" }), "the link is gone with the body");
+        let links = app.db_rows("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%token=%'").await;
+        assert_eq!(links[0][0].as_deref(), Some("0"));
+    }
+
+    async fn a_link_that_expired_before_delivery_is_never_mailed(app) {
+        let user = app.new_user().await;
+        app.wait_for_mails(1).await;
+        app.mail.stop();
+        assert_eq!(app.post_json("/password-reset", &json!({"email": user.email})).await.status, 202);
+        app.server.settle().await;
+        let pending = app.db_rows("SELECT state, payload LIKE '%token=%' FROM outbox WHERE topic = 'password_reset'").await;
+        assert_eq!(pending[0][0].as_deref(), Some("pending"), "{pending:?}");
+
+        app.mail.restart().await;
+        app.clock.advance(Duration::from_secs(3601));
+        let report = app.drain().await;
+        assert!(report["dead"].as_u64().unwrap() >= 1, "{report}");
+        let rows = app.db_rows("SELECT state, payload IS NULL, last_error FROM outbox WHERE topic = 'password_reset'").await;
+        assert_eq!(rows[0][0].as_deref(), Some("dead"), "{rows:?}");
+        assert_eq!(rows[0][1].as_deref(), Some(if app.backend == crate::support::Backend::Postgres { "t" } else { "1" }));
+        assert!(rows[0][2].as_deref().unwrap().contains("expired"), "{rows:?}");
+        assert_eq!(app.mail.requests().len(), 1, "only the verification mail was ever sent");
+        let links = app.db_rows("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%token=%' AND state <> 'pending'").await;
+        assert_eq!(links[0][0].as_deref(), Some("0"));
+    }
+
     async fn a_failed_transaction_leaves_no_outbox_row(app) {
         app.new_user().await;
         app.server.settle().await;

@@ -156,6 +156,21 @@ backend_tests! {
         assert_eq!(reset_mails(&app).len(), 4);
     }
 
+    async fn concurrent_reset_requests_still_send_at_most_three_mails(app with [("rate_limit_password_reset_per_hour", "100")]) {
+        let user = user_with_mailbox(&app).await;
+        let requests = (0..16).map(|_| request_reset(&app, &user.email));
+        let statuses: Vec<u16> = futures::future::join_all(requests).await.iter().map(|r| r.status).collect();
+        assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+        let issued = app.db_rows(&format!(
+            "SELECT COUNT(*) FROM one_time_tokens WHERE purpose = 'password_reset' AND user_id = (SELECT id FROM users WHERE username = '{}')",
+            user.username
+        )).await;
+        assert_eq!(issued[0][0].as_deref(), Some("3"), "each request saw the links the others issued");
+        app.wait_for_mails(4).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(reset_mails(&app).len(), 3);
+    }
+
     async fn two_confirmations_racing_with_one_link_change_the_password_once(app) {
         let user = user_with_mailbox(&app).await;
         request_reset(&app, &user.email).await;

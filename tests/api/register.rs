@@ -94,6 +94,33 @@ backend_tests! {
         response.assert_problem(409, "email_taken");
     }
 
+    async fn look_alike_invisible_and_bidirectional_characters_cannot_take_an_address(app) {
+        let refused = |response: crate::support::TestResponse, field: &str, code: &str| {
+            let problem = response.assert_problem(400, "validation_failed");
+            assert_eq!((problem["errors"][0]["field"].as_str(), problem["errors"][0]["code"].as_str()), (Some(field), Some(code)), "{problem}");
+        };
+        // KELVIN SIGN, full-width letters, a zero-width space, a right-to-left override.
+        for email in ["\u{212A}ate@example.com", "ｋａｔｅ@example.com", "ka\u{200B}te@example.com", "kate\u{202E}@example.com"] {
+            refused(app.register(email, "mallory", "a fine long passphrase").await, "email", "invalid_email");
+        }
+        for username in ["ka\u{200B}te", "\u{2066}kate", "\u{212A}ate"] {
+            refused(app.register("mallory@example.com", username, "a fine long passphrase").await, "username", "invalid_username_characters");
+        }
+        assert_eq!(app.get("/health").await.status, 200);
+        assert_eq!(app.db_rows("SELECT COUNT(*) FROM users").await[0][0].as_deref(), Some("0"));
+
+        // The real Kate registers, and a reset asked for with a look-alike of her address is
+        // refused rather than finding (or mailing) anything else.
+        assert_eq!(app.register("kate@example.com", "kate", "a fine long passphrase").await.status, 201);
+        app.wait_for_mails(1).await;
+        refused(app.post_json("/password-reset", &json!({"email": "\u{212A}ate@example.com"})).await, "email", "invalid_email");
+        assert_eq!(app.post_json("/password-reset", &json!({"email": "Kate@Example.com"})).await.status, 202);
+        let mails = app.wait_for_mails(2).await;
+        assert!(mails.iter().all(|m| m.to_string().contains("kate@example.com")), "{mails:?}");
+        // Signing in with a look-alike of the address finds Kate's own account, nobody else's.
+        assert_eq!(app.login("ｋａｔｅ@example.com", "a fine long passphrase").await.status, 200);
+    }
+
     async fn a_taken_username_is_a_conflict_whatever_its_case(app) {
         assert_eq!(app.register("grace@example.com", "Grace", "cobol compiler pioneer").await.status, 201);
         let response = app.register("other@example.com", "gRACE", "cobol compiler pioneer").await;

@@ -57,6 +57,10 @@ pub const HOST_ONLY: &[(&str, &str)] = &[
         SPIN_REFUSES_FIRST,
     ),
     (
+        "outbox::a_link_that_expired_before_delivery_is_never_mailed",
+        MOVES_THE_CLOCK,
+    ),
+    (
         "outbox::a_relay_that_refuses_connections_delays_mail_without_failing_the_request",
         MOVES_THE_CLOCK,
     ),

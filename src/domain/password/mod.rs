@@ -31,6 +31,13 @@ pub struct Identity<'a> {
 impl Password {
     /// Applies the policy: 8-256 characters after NFKC, not a common password, not built from the identity.
     pub fn parse(input: &str, identity: &Identity<'_>) -> Result<Self, FieldError> {
+        if super::text::has_control(input) {
+            return Err(FieldError::new(
+                "password",
+                "control_character",
+                "password must not contain control characters",
+            ));
+        }
         let normalized: String = input.nfkc().collect();
         let chars = normalized.chars().count();
         if chars < MIN_CHARS {
@@ -106,6 +113,7 @@ mod tests {
         let none = Identity::default();
         assert_eq!(code("пароль1", &none), "password_too_short");
         assert!(Password::parse("жёлтыйкот", &none).is_ok());
+        assert_eq!(code("long enough\u{0}secret", &none), "control_character");
         assert!(Password::parse(&"ж".repeat(256), &none).is_ok());
         assert_eq!(code(&"ж".repeat(257), &none), "password_too_long");
         assert_eq!(code(&"a".repeat(7), &none), "password_too_short");

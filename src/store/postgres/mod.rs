@@ -60,6 +60,10 @@ impl Db for Postgres {
         Some("SELECT 1 FROM pg_advisory_xact_lock(7316210455306123011)")
     }
 
+    fn lock_rows(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+
     fn is_unique_violation(&self, error: &DbError) -> bool {
         matches!(error, DbError::Query(m) if m.contains("23505") || m.contains("duplicate key"))
     }

@@ -1,0 +1,55 @@
+//! `environment = production` refuses to serve with settings only fit for a laptop.
+
+use crate::backend_tests;
+use crate::support::TestApp;
+use crate::support::jwt::KEY_A_PEM;
+
+const PRODUCTION: (&str, &str) = ("environment", "production");
+const LONG_ADMIN_TOKEN: (&str, &str) = ("admin_token", "a-long-random-admin-token-0123456789");
+
+/// Every route answers 503 naming the variable, with one log line per refused request.
+async fn refused(app: &TestApp, variable: &str) {
+    for path in ["/health", "/.well-known/jwks.json", "/no-such-route"] {
+        let problem = app
+            .get(path)
+            .await
+            .assert_problem(503, "unsafe_configuration");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(variable), "{detail}");
+    }
+    app.register("ann@example.com", "ann", "a fine long passphrase")
+        .await
+        .assert_problem(503, "unsafe_configuration");
+    let lines: Vec<_> = app
+        .log_lines()
+        .into_iter()
+        .filter(|l| l["event"] == "unsafe_configuration")
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["variables"].to_string().contains(variable))
+    );
+    assert!(
+        !app.log_text().contains("test-admin-token"),
+        "the secret itself is never logged"
+    );
+}
+
+backend_tests! {
+    async fn production_without_a_signing_key_refuses_to_serve(app with [PRODUCTION, LONG_ADMIN_TOKEN]) {
+        refused(&app, "jwt_private_key").await;
+    }
+
+    async fn production_with_a_short_admin_token_refuses_to_serve(app with [PRODUCTION, ("jwt_private_key", KEY_A_PEM)]) {
+        refused(&app, "admin_token").await;
+    }
+
+    async fn production_with_its_secrets_set_serves(app with [PRODUCTION, ("jwt_private_key", KEY_A_PEM), LONG_ADMIN_TOKEN]) {
+        assert_eq!(app.get("/health").await.status, 200);
+        let user = app.new_user().await;
+        assert_eq!(app.login(&user.email, &user.password).await.status, 200);
+    }
+
+}
