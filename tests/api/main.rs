@@ -18,6 +18,7 @@ mod logout;
 mod meta;
 mod outbox;
 mod password_reset;
+mod python_client;
 mod refresh;
 mod register;
 mod schemathesis;
