@@ -21,5 +21,6 @@ mod password_reset;
 mod python_client;
 mod refresh;
 mod register;
+mod runtime_config;
 mod schemathesis;
 mod verify;
