@@ -8,6 +8,7 @@ mod support;
 
 mod abuse;
 mod audit;
+mod dev_inbox;
 mod email_verification;
 mod events;
 mod foundation;
