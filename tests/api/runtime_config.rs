@@ -127,28 +127,31 @@ async fn each_spin_serves_the_app_with_each_example() {
                 );
             }
         }
-        // Spin reads the file for real: a store type it does not know stops it.
-        let dir = TempDir::new();
-        std::fs::write(
-            dir.0.join("runtime-config.broken.toml"),
-            "[key_value_store.default]\ntype = \"memcached\"\n",
-        )
-        .unwrap();
-        let extra = Extra {
-            args: vec![
-                "--runtime-config-file".into(),
-                dir.0
-                    .join("runtime-config.broken.toml")
-                    .display()
-                    .to_string(),
-            ],
-            env: vec![],
-            current_dir: Some(dir.0.clone()),
-        };
-        let error = SpinProcess::start_with(cli, &[], &dir.0, &extra)
-            .err()
-            .unwrap_or_else(|| panic!("{} accepted an unknown store type", cli.version));
-        assert!(error.contains("memcached"), "{}: {error}", cli.version);
+        // Spin reads these tables for real: an unknown store type, or a Redis store without its
+        // URL, stops it.
+        for (broken, complaint) in [
+            (
+                "[key_value_store.default]\ntype = \"memcached\"\n",
+                "memcached",
+            ),
+            (
+                "[key_value_store.default]\ntype = \"redis\"\n",
+                "missing field `url`",
+            ),
+        ] {
+            let dir = TempDir::new();
+            let path = dir.0.join("runtime-config.broken.toml");
+            std::fs::write(&path, broken).unwrap();
+            let extra = Extra {
+                args: vec!["--runtime-config-file".into(), path.display().to_string()],
+                env: vec![],
+                current_dir: Some(dir.0.clone()),
+            };
+            let error = SpinProcess::start_with(cli, &[], &dir.0, &extra)
+                .err()
+                .unwrap_or_else(|| panic!("{} accepted {broken:?}", cli.version));
+            assert!(error.contains(complaint), "{}: {error}", cli.version);
+        }
     }
 }
 
