@@ -31,9 +31,8 @@ class TestKey:
     def sign(
         self, claims: dict[str, Any] | None = None, *, typ: str | None = "at+jwt", kid: str | None = None
     ) -> str:
-        headers: dict[str, Any] = {"kid": kid or self.kid}
-        if typ is not None:
-            headers["typ"] = typ
+        # PyJWT adds `typ: JWT` unless told None, which leaves the header without a type.
+        headers: dict[str, Any] = {"kid": kid or self.kid, "typ": typ}
         return jwt.encode(genuine_claims() | (claims or {}), self.private, "EdDSA", headers)
 
 
