@@ -46,6 +46,15 @@ pub fn clis() -> &'static [SpinCli] {
     })
 }
 
+/// Arguments and environment added to a `spin up` (a runtime configuration file, telemetry).
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// Where `spin up` runs (relative paths of a runtime configuration resolve from there).
+    pub current_dir: Option<PathBuf>,
+}
+
 /// A `spin up` process serving this repository's app on a free port of 127.0.0.1.
 pub struct SpinProcess {
     pub addr: SocketAddr,
@@ -57,21 +66,33 @@ impl SpinProcess {
     /// Starts `spin up` with these variables and state directory and waits until it listens.
     /// The component must already be built (`component::build`); `spin up` does not build it.
     pub fn start(cli: &SpinCli, variables: &[(String, String)], state_dir: &Path) -> Self {
+        Self::start_with(cli, variables, state_dir, &Extra::default())
+            .unwrap_or_else(|e| panic!("{} did not start: {e}", cli.version))
+    }
+
+    /// Like `start`, with more arguments and environment; the error says why Spin did not start.
+    pub fn start_with(
+        cli: &SpinCli,
+        variables: &[(String, String)],
+        state_dir: &Path,
+        extra: &Extra,
+    ) -> Result<Self, String> {
         let mut last_error = String::new();
         // A port picked free can be taken before Spin binds it: try a few.
         for _ in 0..3 {
-            match Self::try_start(cli, variables, state_dir) {
-                Ok(process) => return process,
+            match Self::try_start(cli, variables, state_dir, extra) {
+                Ok(process) => return Ok(process),
                 Err(e) => last_error = e,
             }
         }
-        panic!("{} did not start: {last_error}", cli.version)
+        Err(last_error)
     }
 
     fn try_start(
         cli: &SpinCli,
         variables: &[(String, String)],
         state_dir: &Path,
+        extra: &Extra,
     ) -> Result<Self, String> {
         let addr = free_port();
         let manifest = crate::host::component::repo_root().join("spin.toml");
@@ -100,6 +121,10 @@ impl SpinProcess {
         }
         for (name, value) in variables {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        command.args(&extra.args).envs(extra.env.iter().cloned());
+        if let Some(dir) = &extra.current_dir {
+            command.current_dir(dir);
         }
         let mut child = command.spawn().map_err(|e| e.to_string())?;
         let deadline = Instant::now() + Duration::from_secs(60);
