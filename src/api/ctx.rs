@@ -7,6 +7,7 @@ use crate::domain::ids;
 use crate::domain::language::{self, Language};
 use crate::http::Request;
 use crate::http::client_addr;
+use crate::http::router::Params;
 use crate::outbound::delivery::LEASE_SECS;
 use crate::store::Store;
 use crate::store::outbox::{Claimed, Message};
@@ -31,6 +32,8 @@ pub struct Ctx {
     client_ip: OnceCell<Option<IpAddr>>,
     client_addr: OnceCell<String>,
     store: OnceCell<Store>,
+    /// What the route's `{name}` placeholders captured.
+    path_params: OnceCell<Params>,
     /// Messages committed by this request, leased to it for delivery once the response is sent.
     written: RefCell<Vec<Claimed>>,
 }
@@ -66,6 +69,7 @@ impl Ctx {
             client_ip: OnceCell::new(),
             client_addr: OnceCell::new(),
             store: OnceCell::new(),
+            path_params: OnceCell::new(),
             written: RefCell::new(Vec::new()),
         }
     }
@@ -120,6 +124,20 @@ impl Ctx {
         Ok(self
             .client_ip()?
             .map_or_else(|| "unknown".to_owned(), client_addr::network_key))
+    }
+
+    /// Set once by the router before the handler runs.
+    pub fn set_path_params(&self, params: Params) {
+        let _ = self.path_params.set(params);
+    }
+
+    /// A segment captured by the route's `{name}` placeholder; `NotFound` if the route has none
+    /// of that name.
+    pub fn path_param(&self, name: &str) -> Result<&str, ApiError> {
+        self.path_params
+            .get()
+            .and_then(|p| p.get(name))
+            .ok_or(ApiError::NotFound)
     }
 
     /// The database if this request already opened it.

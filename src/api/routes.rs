@@ -79,7 +79,10 @@ pub static ROUTES: &[Route<Handler>] = &[
 pub fn dispatch(ctx: &Ctx, request: &Request) -> Response {
     let result = refuse_unsafe_production(ctx).and_then(|()| {
         match router::find(ROUTES, &request.method, &request.path) {
-            Match::Found(handler) => handler(ctx, request),
+            Match::Found(handler, params) => {
+                ctx.set_path_params(params);
+                handler(ctx, request)
+            }
             Match::MethodNotAllowed(allow) => Err(ApiError::MethodNotAllowed(allow)),
             Match::NotFound => Err(ApiError::NotFound),
         }
