@@ -65,9 +65,10 @@ backend_tests! {
     }
 
     async fn resets_verification_and_reuse_are_audited(app) {
-        let (user, first) = app.logged_in_user().await;
+        let user = app.new_user().await;
         let verify = crate::password_reset::token_in(&app.wait_for_mails(1).await[0]);
         app.post_json("/verify-email", &json!({"token": verify})).await;
+        let first = crate::support::app::Tokens::from(&app.login(&user.email, &user.password).await);
         app.refresh(&first.refresh).await;
         app.clock.advance(std::time::Duration::from_secs(30));
         app.refresh(&first.refresh).await.assert_problem(401, "refresh_token_reused");
