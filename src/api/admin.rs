@@ -6,6 +6,7 @@ use super::error::ApiError;
 use crate::domain::retention;
 use crate::http::{Request, Response, bearer};
 use crate::outbound::delivery::{self, PATIENT};
+use crate::store::session_cache::SessionCache;
 use serde_json::json;
 use std::time::Duration;
 
@@ -64,6 +65,8 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         DRAIN_BUDGET,
         PATIENT,
     )?;
+    // Cache entries first: the purge below deletes the sessions they name.
+    let forgotten = forget_ended_sessions(ctx)?;
     let purged = store.purge(&retention::cutoffs(ctx.now), PURGE_BATCH)?;
     let counts = store.outbox_counts(ctx.now)?;
     Ok(Response::json(
@@ -76,6 +79,7 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 "refresh_tokens": purged.refresh_tokens,
                 "one_time_tokens": purged.one_time_tokens,
                 "outbox": purged.outbox,
+                "session_cache": forgotten,
             },
             "claimed": report.claimed,
             "delivered": report.delivered,
@@ -85,6 +89,27 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         }),
     )
     .no_store())
+}
+
+/// Entries of the sessions the purge is about to delete (expired ones: revoked ones left the cache
+/// when they were revoked). An entry the store cannot delete now is harmless: its session's tokens
+/// expired long ago.
+fn forget_ended_sessions(ctx: &Ctx) -> Result<usize, ApiError> {
+    let store = ctx.store()?;
+    let ended = store.ended_sessions(
+        retention::cutoffs(ctx.now).session_ended_before,
+        PURGE_BATCH,
+    )?;
+    let Some(cache) = (!ended.is_empty())
+        .then(SessionCache::open)
+        .and_then(Result::ok)
+    else {
+        return Ok(0);
+    };
+    Ok(ended
+        .iter()
+        .filter(|session_id| cache.forget(session_id).is_ok())
+        .count())
 }
 
 #[cfg(test)]

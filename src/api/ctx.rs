@@ -8,15 +8,21 @@ use crate::domain::language::{self, Language};
 use crate::http::Request;
 use crate::http::client_addr;
 use crate::http::router::Params;
-use crate::outbound::delivery::LEASE_SECS;
+use crate::log;
+use crate::outbound::delivery::{self, LEASE_SECS, QUICK};
 use crate::store::Store;
-use crate::store::outbox::{Claimed, Message};
+use crate::store::outbox::{Claimed, Kind, Message};
+use serde_json::json;
 use std::cell::{OnceCell, RefCell};
 use std::net::IpAddr;
 
 /// Messages a request delivers itself after its response; any more (a revocation of many
 /// sessions) are left due for the drain, so no response waits on thousands of deliveries.
 pub const OWN_DELIVERIES: usize = 10;
+
+/// Revocations a request applies to the key-value cache itself, before it answers (quick local
+/// writes, unlike mail and events); beyond that many sessions, the drain applies the rest.
+pub const OWN_REVOCATIONS: usize = 1000;
 
 pub struct Ctx {
     pub config: Config,
@@ -151,30 +157,47 @@ impl Ctx {
     }
 
     /// Runs `work` in one transaction together with the outbox messages it produces: the change and
-    /// its mail and events are committed together or not at all.
+    /// its mail and events are committed together or not at all. Revocations reach the key-value
+    /// cache right after the commit, before the caller answers, so that `/verify` stops taking the
+    /// session's tokens on the cache's word; one that fails stays in the outbox and is retried.
     pub fn write<T>(
         &self,
         work: impl FnOnce(&Store, &mut Vec<Message>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let lease_until = self.now + LEASE_SECS;
-        let (value, messages) = self.store()?.transaction(|tx| {
+        let store = self.store()?;
+        let (value, revocations, others) = store.transaction(|tx| {
             let mut messages = Vec::new();
             let value = work(tx, &mut messages)?;
-            tx.enqueue(&messages, self.now, lease_until, OWN_DELIVERIES)?;
-            Ok::<_, ApiError>((value, messages))
+            let (revocations, others): (Vec<Message>, Vec<Message>) = messages
+                .into_iter()
+                .partition(|m| m.kind == Kind::Revocation);
+            tx.enqueue(&revocations, self.now, lease_until, OWN_REVOCATIONS)?;
+            tx.enqueue(&others, self.now, lease_until, OWN_DELIVERIES)?;
+            Ok::<_, ApiError>((value, revocations, others))
         })?;
+        let claim = |message| Claimed {
+            message,
+            attempts: 1,
+            lease_until,
+        };
+        let revocations: Vec<Claimed> = revocations
+            .into_iter()
+            .take(OWN_REVOCATIONS)
+            .map(claim)
+            .collect();
+        if !revocations.is_empty()
+            && let Err(e) =
+                delivery::deliver_all(store, &self.config, &revocations, self.now, QUICK)
+        {
+            log::warn(
+                "outbox_record_failed",
+                json!({"request_id": self.request_id, "cause": e.to_string()}),
+            );
+        }
         self.written
             .borrow_mut()
-            .extend(
-                messages
-                    .into_iter()
-                    .take(OWN_DELIVERIES)
-                    .map(|message| Claimed {
-                        message,
-                        attempts: 1,
-                        lease_until,
-                    }),
-            );
+            .extend(others.into_iter().take(OWN_DELIVERIES).map(claim));
         Ok(value)
     }
 

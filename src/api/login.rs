@@ -16,6 +16,7 @@ use crate::http::{Request, Response, json};
 use crate::log;
 use crate::outbound::events::Topic;
 use crate::store::Store;
+use crate::store::session_cache::SessionCache;
 use crate::store::sessions::NewSession;
 use crate::store::users::User;
 use serde_json::json;
@@ -184,6 +185,9 @@ fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Respo
             now: ctx.now,
             expires_at,
         })?;
+        // Before the commit: no token of this session exists until then, so the entry can never
+        // outlast a revocation that follows (those delete it after their own commit).
+        remember_session(ctx, &session_id, expires_at);
         messages.push(ctx.event(
             Topic::UserLoggedIn,
             json!({"user_id": user.id, "username": user.username, "session_id": session_id}),
@@ -207,6 +211,17 @@ fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Respo
         },
     );
     token_pair(ctx, user, &session_id, expires_at, &refresh)
+}
+
+/// Lets `/verify` take the new session's tokens without SQL. Best effort: a session the cache
+/// does not know is checked in the database instead.
+fn remember_session(ctx: &Ctx, session_id: &str, expires_at: i64) {
+    if let Err(e) = SessionCache::open().and_then(|cache| cache.remember(session_id, expires_at)) {
+        log::warn(
+            "session_cache_write_failed",
+            json!({"request_id": ctx.request_id, "cause": e.to_string()}),
+        );
+    }
 }
 
 /// The password hashed again with the configured (stronger) costs. A failure is logged, not fatal:

@@ -3,6 +3,7 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::language::Language;
+use crate::domain::session;
 use crate::http::Request;
 use crate::log;
 use crate::outbound::delivery::{self, PATIENT, QUICK};
@@ -27,6 +28,19 @@ impl Ctx {
             topic: topic.routing_key().to_owned(),
             payload: document.to_string(),
             expires_at: None,
+        })
+    }
+
+    /// The revoked session's removal from the key-value cache, needed until its last access token
+    /// expires (after that the tokens are refused without the cache).
+    pub fn revocation(&self, session_id: &str) -> Result<Message, ApiError> {
+        let until = session::revocation_needed_until(self.now, self.config.access_token_ttl()?);
+        Ok(Message {
+            id: self.new_id()?,
+            kind: Kind::Revocation,
+            topic: session_id.to_owned(),
+            payload: String::new(),
+            expires_at: Some(until),
         })
     }
 

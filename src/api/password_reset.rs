@@ -189,7 +189,9 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
     .no_store())
 }
 
-/// One `session.revoked` event per session.
+/// What every revocation writes with it, per session: the removal of its entry from the key-value
+/// session cache that `/verify` reads, and one `session.revoked` event. Every path that ends
+/// sessions goes through here, so none can leave a cache entry behind.
 pub fn revoked_events(
     ctx: &Ctx,
     user_id: &str,
@@ -197,6 +199,9 @@ pub fn revoked_events(
     reason: &str,
     messages: &mut Vec<Message>,
 ) -> Result<(), ApiError> {
+    for session_id in session_ids {
+        messages.push(ctx.revocation(session_id)?);
+    }
     for session_id in session_ids {
         messages.push(ctx.event(
             Topic::SessionRevoked,

@@ -54,6 +54,14 @@ pub fn remaining(expires_at: i64, now: i64) -> i64 {
     (expires_at - now).max(0)
 }
 
+/// Until when a revoked session must stay in the key-value revocation cache: past this instant
+/// every access token it was ever issued has expired (the longest is issued now, for `access_ttl`,
+/// and verifies for `LEEWAY_SECS` more), so `/verify` refuses them without the cache.
+pub fn revocation_needed_until(now: i64, access_ttl: i64) -> i64 {
+    let leeway = i64::try_from(super::access_token::LEEWAY_SECS).unwrap_or(i64::MAX);
+    now.saturating_add(access_ttl).saturating_add(leeway)
+}
+
 /// An access token never outlives its session.
 pub fn access_expiry(now: i64, access_ttl: i64, session_expires_at: i64) -> i64 {
     (now + access_ttl).min(session_expires_at)
@@ -149,6 +157,11 @@ mod tests {
         let token = current();
         assert_eq!(decide_refresh(Some(&token), T0 + 3599, GRACE), Rotate);
         assert_eq!(decide_refresh(Some(&token), T0 + 3600, GRACE), Invalid);
+    }
+
+    #[test]
+    fn a_revocation_is_cached_until_its_last_access_token_is_dead() {
+        assert_eq!(revocation_needed_until(T0, 900), T0 + 905);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Delivering outbox messages and recording the outcome: delivered, retried later (exponential
+//! Delivering outbox messages (mail to the relay, events to the broker, revocations to the
+//! key-value session cache) and recording the outcome: delivered, retried later (exponential
 //! backoff with jitter), or dead after the configured number of attempts.
 
 use super::client::{SendError, Timeouts};
@@ -7,6 +8,7 @@ use crate::config::{Config, Variables};
 use crate::domain::delivery::{is_dead, retry_delay};
 use crate::log;
 use crate::store::outbox::{Claimed, Kind};
+use crate::store::session_cache::SessionCache;
 use crate::store::{DbError, Store};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -136,6 +138,9 @@ fn deliver_one<V: Variables>(
                 .map_err(|e| SendError(format!("stored mail unreadable: {e}")))?;
             mail::deliver(&relay, &message.id, &mail, timeouts)
         }
+        Kind::Revocation => SessionCache::open()
+            .and_then(|cache| cache.forget(&message.topic))
+            .map_err(|e| SendError(e.to_string())),
         Kind::Event => {
             let broker = config.broker().map_err(|e| SendError(e.to_string()))?;
             events::publish(

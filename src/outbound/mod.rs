@@ -1,5 +1,5 @@
-//! Everything that leaves the service besides HTTP answers: mail to the relay and events to the
-//! broker, both through the transactional outbox.
+//! Everything that leaves the service besides HTTP answers: mail to the relay, events to the
+//! broker and revoked sessions to the key-value cache, all through the transactional outbox.
 
 pub mod client;
 pub mod delivery;

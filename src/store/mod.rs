@@ -9,6 +9,7 @@ pub mod one_time_tokens;
 pub mod outbox;
 mod postgres;
 pub mod purge;
+pub mod session_cache;
 pub mod sessions;
 mod sqlite;
 pub mod throttle;

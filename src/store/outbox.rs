@@ -8,6 +8,8 @@ use super::{DbError, Row, Store, Value};
 pub enum Kind {
     Mail,
     Event,
+    /// A revoked session to drop from the key-value session cache (`/verify`'s fast path).
+    Revocation,
 }
 
 impl Kind {
@@ -15,6 +17,7 @@ impl Kind {
         match self {
             Kind::Mail => "mail",
             Kind::Event => "event",
+            Kind::Revocation => "revocation",
         }
     }
 
@@ -22,22 +25,25 @@ impl Kind {
         match text {
             "mail" => Ok(Kind::Mail),
             "event" => Ok(Kind::Event),
+            "revocation" => Ok(Kind::Revocation),
             other => Err(DbError::Decode(format!("unknown outbox kind {other:?}"))),
         }
     }
 }
 
-/// A message to deliver: a mail for the relay or an event for the broker.
+/// A message to deliver: a mail for the relay, an event for the broker, or a revoked session to
+/// drop from the key-value session cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// Also the mail's `Idempotency-Key` and the event's `message_id`.
     pub id: String,
     pub kind: Kind,
-    /// The mail's template name or the event's routing key.
+    /// The mail's template name, the event's routing key, or the revoked session's id.
     pub topic: String,
     /// JSON, ready to send.
     pub payload: String,
-    /// When the link in the mail stops working; `None` for mail without a link and for events.
+    /// When the message stops mattering: the mail's link expires, or every access token of the
+    /// revoked session has expired. `None` for mail without a link and for events.
     pub expires_at: Option<i64>,
 }
 

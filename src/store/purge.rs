@@ -19,6 +19,14 @@ const ENDED_SESSIONS: &str = "SELECT id FROM sessions WHERE expires_at < $1 OR r
                               ORDER BY id LIMIT $2";
 
 impl Store {
+    /// The sessions the next purge deletes first.
+    pub fn ended_sessions(&self, before: i64, batch: i64) -> Result<Vec<String>, DbError> {
+        self.query(ENDED_SESSIONS, &[Value::Int(before), Value::Int(batch)])?
+            .iter()
+            .map(|row| row.text(0))
+            .collect()
+    }
+
     pub fn purge(&self, cutoffs: &Cutoffs, batch: i64) -> Result<Purged, DbError> {
         let run = |sql: &str, before: i64| -> Result<usize, DbError> {
             Ok(self

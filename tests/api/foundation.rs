@@ -79,6 +79,7 @@ async fn a_required_variable_without_a_value_stops_the_app_from_starting() {
         manifest: manifest.clone(),
         variables,
         sqlite_path: dir.0.join("db.sqlite"),
+        key_value: Default::default(),
         clock: Default::default(),
         log: None,
     };

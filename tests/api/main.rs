@@ -26,5 +26,6 @@ mod refresh;
 mod register;
 mod runtime_config;
 mod schemathesis;
+mod session_cache;
 mod sessions;
 mod verify;

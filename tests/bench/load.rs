@@ -439,6 +439,7 @@ pub async fn probe() -> anyhow::Result<Probe> {
             manifest: component::manifest()?,
             variables: Default::default(),
             sqlite_path: dir.0.join("probe.db"),
+            key_value: Default::default(),
             clock: Default::default(),
             log: None,
         },

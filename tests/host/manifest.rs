@@ -50,6 +50,8 @@ struct RawComponent {
     #[serde(default)]
     sqlite_databases: Vec<String>,
     #[serde(default)]
+    key_value_stores: Vec<String>,
+    #[serde(default)]
     allowed_outbound_hosts: Vec<String>,
     #[serde(default)]
     variables: BTreeMap<String, String>,
@@ -81,6 +83,7 @@ pub struct Manifest {
     pub source: PathBuf,
     pub build_command: Option<String>,
     pub sqlite_databases: Vec<String>,
+    pub key_value_stores: Vec<String>,
     pub allowed_outbound_hosts: Vec<String>,
     pub app_variables: BTreeMap<String, AppVariable>,
     pub component_variables: BTreeMap<String, String>,
@@ -143,6 +146,7 @@ impl Manifest {
             source: dir.join(&component.source),
             build_command: component.build.as_ref().map(|b| b.command.clone()),
             sqlite_databases: component.sqlite_databases.clone(),
+            key_value_stores: component.key_value_stores.clone(),
             allowed_outbound_hosts: component.allowed_outbound_hosts.clone(),
             app_variables: raw
                 .variables

@@ -1,9 +1,10 @@
 //! A native Spin host for tests and benchmarks: runs the real compiled component under wasmtime,
 //! one fresh instance per request, with the Spin interfaces it imports backed by real SQLite,
-//! PostgreSQL and HTTP, configured from the real `spin.toml`.
+//! PostgreSQL and HTTP and an in-memory key-value store, configured from the real `spin.toml`.
 
 pub mod clock;
 pub mod component;
+pub mod key_value;
 pub mod manifest;
 mod outbound;
 pub mod postgres;
@@ -33,6 +34,7 @@ wasmtime::component::bindgen!({
     imports: { default: async | trappable },
     with: {
         "fermyon:spin/sqlite.connection": sqlite::Connection,
+        "fermyon:spin/key-value.store": key_value::OpenStore,
         "spin:postgres/postgres.connection": postgres::Connection,
     },
 });
@@ -43,6 +45,8 @@ pub struct HostConfig {
     /// Values for application variables, as `SPIN_VARIABLE_*` or a provider would give them.
     pub variables: HashMap<String, String>,
     pub sqlite_path: PathBuf,
+    /// The default key-value store; replicas of one app share it.
+    pub key_value: key_value::KeyValue,
     pub clock: TestClock,
     /// Where the component's stdout and stderr go; `None` discards them.
     pub log: Option<MemoryOutputPipe>,
@@ -54,6 +58,7 @@ pub struct App {
     variables: variables::Resolver,
     allowed: outbound::AllowedHosts,
     pub sqlite_path: PathBuf,
+    key_value: key_value::KeyValue,
     pg_pool: Arc<postgres::Pool>,
     clock: TestClock,
     log: Option<MemoryOutputPipe>,
@@ -103,6 +108,7 @@ impl App {
             variables,
             allowed,
             sqlite_path: config.sqlite_path,
+            key_value: config.key_value,
             pg_pool: Arc::default(),
             clock: config.clock,
             log: config.log,

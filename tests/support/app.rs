@@ -6,6 +6,7 @@ use super::databases::{PgDatabase, TempDir};
 use super::runtime::{AppServer, Runtime};
 use super::spin::SpinProcess;
 use crate::host::clock::TestClock;
+use crate::host::key_value::KeyValue;
 use crate::host::{HostConfig, Server, component};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub struct TestApp {
     pub variables: HashMap<String, String>,
     pub pg: Option<PgDatabase>,
     pub dir: TempDir,
+    /// The test host's default key-value store (on Spin, Spin keeps its own).
+    pub key_value: KeyValue,
 }
 
 impl TestApp {
@@ -107,6 +110,7 @@ impl TestApp {
         keep_log: bool,
     ) -> Self {
         let log = MemoryOutputPipe::new(64 * 1024 * 1024);
+        let key_value = KeyValue::default();
         let (server, clock) = match runtime {
             Runtime::Host => {
                 let clock = TestClock::default();
@@ -114,6 +118,7 @@ impl TestApp {
                     manifest: component::manifest().expect("spin.toml"),
                     variables: variables.clone(),
                     sqlite_path: dir.0.join("sqlite_db.db"),
+                    key_value: key_value.clone(),
                     clock: clock.clone(),
                     log: keep_log.then(|| log.clone()),
                 })
@@ -124,6 +129,11 @@ impl TestApp {
             Runtime::Spin(cli) => {
                 component::built().expect("build the component");
                 let process = SpinProcess::start(cli, &sorted(&variables), &dir.0);
+                (AppServer::Spin(process), TestClock::real_time())
+            }
+            Runtime::SpinRedis(cli) => {
+                component::built().expect("build the component");
+                let process = spin_with_redis(cli, &sorted(&variables), &dir.0);
                 (AppServer::Spin(process), TestClock::real_time())
             }
         };
@@ -139,6 +149,7 @@ impl TestApp {
             variables,
             pg,
             dir,
+            key_value,
         }
     }
 
@@ -150,6 +161,11 @@ impl TestApp {
                     .await,
             ),
             Runtime::Spin(cli) => AppServer::Spin(SpinProcess::start(
+                cli,
+                &sorted(&self.with_overrides(vars)),
+                &self.dir.0,
+            )),
+            Runtime::SpinRedis(cli) => AppServer::Spin(spin_with_redis(
                 cli,
                 &sorted(&self.with_overrides(vars)),
                 &self.dir.0,
@@ -181,6 +197,7 @@ impl TestApp {
             manifest,
             variables,
             sqlite_path: self.dir.0.join("sqlite_db.db"),
+            key_value: self.key_value.clone(),
             clock: self.clock.clone(),
             log: Some(self.log.clone()),
         })
@@ -201,7 +218,7 @@ impl TestApp {
     pub fn log_text(&self) -> String {
         match self.runtime {
             Runtime::Host => String::from_utf8_lossy(&self.log.contents()).into_owned(),
-            Runtime::Spin(_) => super::spin::component_log(&self.dir.0),
+            Runtime::Spin(_) | Runtime::SpinRedis(_) => super::spin::component_log(&self.dir.0),
         }
     }
 
@@ -248,6 +265,15 @@ impl TestApp {
         self.clock.unix_secs()
     }
 
+    /// The SQLite database file, wherever this runtime keeps it.
+    fn sqlite_file(&self) -> std::path::PathBuf {
+        match self.runtime {
+            // runtime-config.redis.toml names its own path, relative to where Spin runs.
+            Runtime::SpinRedis(_) => self.dir.0.join(".spin").join("auth.db"),
+            _ => self.dir.0.join("sqlite_db.db"),
+        }
+    }
+
     /// Rows of a query against the app's database, every value rendered as text (NULL as None).
     pub async fn db_rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         match &self.pg {
@@ -269,8 +295,7 @@ impl TestApp {
                     .collect()
             }
             None => {
-                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db"))
-                    .expect("open sqlite");
+                let conn = rusqlite::Connection::open(self.sqlite_file()).expect("open sqlite");
                 let mut stmt = conn.prepare(sql).expect("prepare");
                 let n = stmt.column_count();
                 stmt.query_map([], |row| {
@@ -302,8 +327,7 @@ impl TestApp {
                 pg.client().await.batch_execute(sql).await.expect("execute");
             }
             None => {
-                let conn = rusqlite::Connection::open(self.dir.0.join("sqlite_db.db"))
-                    .expect("open sqlite");
+                let conn = rusqlite::Connection::open(self.sqlite_file()).expect("open sqlite");
                 conn.execute_batch(sql).expect("execute");
             }
         }
@@ -428,4 +452,21 @@ impl Drop for TestApp {
             );
         }
     }
+}
+
+/// `spin up` with the repository's Redis runtime configuration, run from the app's directory (where
+/// the configuration's relative SQLite path then lands).
+fn spin_with_redis(
+    cli: &'static crate::support::spin::SpinCli,
+    variables: &[(String, String)],
+    dir: &std::path::Path,
+) -> SpinProcess {
+    let config = component::repo_root().join("runtime-config.redis.toml");
+    let extra = crate::support::spin::Extra {
+        args: vec!["--runtime-config-file".into(), config.display().to_string()],
+        env: Vec::new(),
+        current_dir: Some(dir.to_path_buf()),
+    };
+    SpinProcess::start_with(cli, variables, dir, &extra)
+        .unwrap_or_else(|e| panic!("{} with Redis did not start: {e}", cli.version))
 }

@@ -7,6 +7,8 @@
 //! (the clock refuses to move, a changed manifest refuses to start).
 
 const MOVES_THE_CLOCK: &str = "moves the wall clock (expiry, lockout, backoff) or freezes it";
+const CONTROLS_THE_STORE: &str =
+    "makes the host's key-value store fail or reads it directly (and moves the clock)";
 const CHANGES_THE_MANIFEST: &str = "serves a changed spin.toml; `spin up` serves the repository's";
 const SPIN_REFUSES_FIRST: &str =
     "Spin itself answers 500 to a header value that is not UTF-8, before any component runs";
@@ -31,6 +33,22 @@ pub const HOST_ONLY: &[(&str, &str)] = &[
     (
         "refresh::refreshes_from_one_address_are_limited_per_minute",
         MOVES_THE_CLOCK,
+    ),
+    (
+        "session_cache::sessions_the_store_does_not_know_are_checked_in_the_database",
+        CONTROLS_THE_STORE,
+    ),
+    (
+        "session_cache::a_removal_that_fails_is_retried_through_the_outbox",
+        CONTROLS_THE_STORE,
+    ),
+    (
+        "session_cache::with_the_store_unreachable_verify_asks_the_database",
+        CONTROLS_THE_STORE,
+    ),
+    (
+        "session_cache::entries_of_expired_sessions_are_purged_with_them",
+        CONTROLS_THE_STORE,
     ),
     (
         "sessions::the_drain_purges_rows_past_their_use_in_batches",

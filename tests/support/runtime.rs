@@ -10,6 +10,8 @@ pub enum Runtime {
     Host,
     /// `spin up` of one of the CLIs named by `AUTH_TEST_SPIN`.
     Spin(&'static SpinCli),
+    /// The same, with `runtime-config.redis.toml`: the key-value store in the local Redis.
+    SpinRedis(&'static SpinCli),
 }
 
 impl Runtime {
@@ -17,6 +19,7 @@ impl Runtime {
         match self {
             Runtime::Host => "test host".to_owned(),
             Runtime::Spin(cli) => cli.version.clone(),
+            Runtime::SpinRedis(cli) => format!("{} with Redis", cli.version),
         }
     }
 }
