@@ -393,6 +393,16 @@ impl<V: Variables> Config<V> {
         self.seconds("max_sessions_per_user", 100, 1, 10_000)
     }
 
+    /// Whether `/verify` may take a live session's word from the key-value store. Off for replicas
+    /// that do not share one store (each would keep entries the others' revocations never reach).
+    pub fn session_cache(&self) -> Result<bool, ConfigError> {
+        match self.text("session_cache", "on")?.as_str() {
+            "on" => Ok(true),
+            "off" => Ok(false),
+            _ => Err(ConfigError::new("session_cache", "must be on or off")),
+        }
+    }
+
     /// Whether sign-in waits for a verified email address.
     pub fn require_verified_email(&self) -> Result<bool, ConfigError> {
         match self.text("require_verified_email", "false")?.as_str() {

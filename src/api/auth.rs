@@ -20,8 +20,8 @@ pub fn authenticate(ctx: &Ctx, request: &Request) -> Result<VerifiedToken, ApiEr
     // trusted until the signature and claims are checked below.
     let peek = access_token::decode_unverified(token).map_err(|_| ApiError::InvalidToken)?;
     let sid = peek.sid.ok_or(ApiError::InvalidToken)?;
-    let configured_key = ctx.config.jwt_private_key()?.is_some();
-    let sql = if configured_key {
+    let cache_first = ctx.config.jwt_private_key()?.is_some() && ctx.config.session_cache()?;
+    let sql = if cache_first {
         None
     } else {
         Some(lookup(ctx, &sid)?)

@@ -187,7 +187,9 @@ fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Respo
         })?;
         // Before the commit: no token of this session exists until then, so the entry can never
         // outlast a revocation that follows (those delete it after their own commit).
-        remember_session(ctx, &session_id, expires_at);
+        if ctx.config.session_cache()? {
+            remember_session(ctx, &session_id, expires_at);
+        }
         messages.push(ctx.event(
             Topic::UserLoggedIn,
             json!({"user_id": user.id, "username": user.username, "session_id": session_id}),

@@ -107,6 +107,13 @@ backend_tests! {
         live_sessions_verify_without_sql_and_ended_ones_do_not(&app).await;
     }
 
+    async fn with_the_cache_off_verify_always_asks_the_database(app with [KEY, ("session_cache", "off")]) {
+        let (_, tokens) = app.logged_in_user().await;
+        assert_eq!(app.verify(&tokens.access).await.status, 200);
+        let (_replica, cut_off) = without_database(&app).await;
+        assert_eq!(cut_off.get("/verify", Some(&tokens.access)).await.status, 503);
+    }
+
     async fn sessions_the_store_does_not_know_are_checked_in_the_database(app with [KEY]) {
         // A session from before the cache (or whose entry could not be written) still verifies,
         // and one that ended still does not.

@@ -85,8 +85,9 @@ pub enum Endpoint {
     Refresh {
         tokens: Arc<Vec<std::sync::Mutex<String>>>,
     },
+    /// One account per connection: the sign-in buckets count per identifier.
     Login {
-        body: Value,
+        bodies: Arc<Vec<Value>>,
     },
     Register {
         counter: Arc<AtomicU64>,
@@ -129,10 +130,14 @@ impl Endpoint {
         }
     }
 
-    pub async fn login(app: &TestApp) -> Self {
-        let user = app.new_user().await;
+    pub async fn login(app: &TestApp, connections: usize) -> Self {
+        let mut bodies = Vec::new();
+        for _ in 0..connections.max(1) {
+            let user = app.new_user().await;
+            bodies.push(json!({"email": user.email, "password": user.password}));
+        }
         Endpoint::Login {
-            body: json!({"email": user.email, "password": user.password}),
+            bodies: Arc::new(bodies),
         }
     }
 
@@ -239,7 +244,10 @@ impl Endpoint {
                     200,
                 )
             }
-            Endpoint::Login { body } => (json_post("/login", body.clone()), 200),
+            Endpoint::Login { bodies } => {
+                let body = bodies.get(connection % bodies.len().max(1)).cloned();
+                (json_post("/login", body.unwrap_or_default()), 200)
+            }
             Endpoint::Register { counter } => {
                 let n = counter.fetch_add(1, Ordering::SeqCst);
                 let body = json!({

@@ -91,6 +91,9 @@ async fn bench() -> anyhow::Result<()> {
             ("password_hash_iterations", HASH_COSTS.1.into()),
             ("password_hash_parallelism", HASH_COSTS.2.into()),
             ("rate_limit_login_per_minute", "1000000".into()),
+            ("rate_limit_refresh_per_minute", "1000000".into()),
+            // A configured key, as in production: /verify then needs no database for live sessions.
+            ("jwt_private_key", support::jwt::KEY_A_PEM.into()),
             ("rate_limit_register_per_hour", "1000000".into()),
         ];
         let Some(app) = TestApp::spawn_logging(backend, &vars, false).await else {
@@ -163,7 +166,7 @@ async fn bench() -> anyhow::Result<()> {
         // compared with: the CPU's speed drifts on a shared machine, and both must see the same.
         let bare = || (&probe.client, Endpoint::bare_hash(HASH_COSTS));
         if wanted("login") {
-            let login = Endpoint::login(&app).await;
+            let login = Endpoint::login(&app, connections).await;
             rows.push(run(&app.client, login.clone(), connections, seconds).await);
             let (hash, login) = load::run_paired(bare(), (&app.client, login), seconds).await;
             rows.extend([hash, login]);
