@@ -24,9 +24,13 @@ pub fn health(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
 }
 
 pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
-    // Publishing the key set creates the generated key if there is none yet, so that it is stable
+    // A configured key needs only its public half (no database, no full key load). Otherwise
+    // publishing the key set creates the generated key if there is none yet, so that it is stable
     // from the first fetch.
-    let current = keyring::signing_key(ctx)?.public();
+    let current = match keyring::current_public(ctx, None)? {
+        Some(configured) => configured,
+        None => keyring::signing_key(ctx)?.public(),
+    };
     let mut keys = vec![current];
     for key in keyring::previous(ctx)? {
         if !keys.contains(&key) {

@@ -25,7 +25,7 @@ fn entry_of(access: &str) -> String {
 
 /// A replica of `app` whose SQL database is out of reach: a 200 from it came from the token and
 /// the key-value store alone.
-async fn without_database(app: &TestApp) -> (AppServer, Client) {
+pub async fn without_database(app: &TestApp) -> (AppServer, Client) {
     let replica = app
         .replica(&[
             (
