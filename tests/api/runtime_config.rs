@@ -93,6 +93,7 @@ fn spin_with(
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect(),
         current_dir: Some(dir.0.clone()),
+        manifest: None,
     };
     let variables = [("admin_token".to_owned(), "runtime-config-test".to_owned())];
     SpinProcess::start_with(cli, &variables, &dir.0, &extra)
@@ -146,6 +147,7 @@ async fn each_spin_serves_the_app_with_each_example() {
                 args: vec!["--runtime-config-file".into(), path.display().to_string()],
                 env: vec![],
                 current_dir: Some(dir.0.clone()),
+                manifest: None,
             };
             let error = SpinProcess::start_with(cli, &[], &dir.0, &extra)
                 .err()

@@ -3,6 +3,8 @@
 use crate::host::{HostConfig, Server, component};
 use crate::support::TestApp;
 use crate::support::client::Client;
+use crate::support::runtime::{AppServer, Runtime};
+use crate::support::spin::{Extra, SpinProcess};
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::{Value, json};
@@ -419,11 +421,13 @@ pub async fn run_paired(
 
 pub struct Probe {
     pub client: Client,
-    _server: Server,
+    _server: AppServer,
+    _dir: crate::support::databases::TempDir,
 }
 
-/// Builds and serves the reference component (tests/bench/probe).
-pub async fn probe() -> anyhow::Result<Probe> {
+/// Builds the reference component (tests/bench/probe) and serves it with `runtime`: the baseline
+/// and the bare floors come from the same runtime as the endpoints they are compared with.
+pub async fn probe(runtime: Runtime) -> anyhow::Result<Probe> {
     let root = component::repo_root();
     let status = std::process::Command::new("cargo")
         .args([
@@ -438,25 +442,48 @@ pub async fn probe() -> anyhow::Result<Probe> {
         .arg(root.join("target/bench-probe"))
         .status()?;
     anyhow::ensure!(status.success(), "building the probe failed");
-    let compiled = component::compile_file(
-        &root.join("target/bench-probe/wasm32-wasip2/release/bench_probe.wasm"),
-    )?;
+    let wasm = root.join("target/bench-probe/wasm32-wasip2/release/bench_probe.wasm");
     let dir = crate::support::databases::TempDir::new();
-    let server = Server::start_with(
-        HostConfig {
-            manifest: component::manifest()?,
-            variables: Default::default(),
-            sqlite_path: dir.0.join("probe.db"),
-            key_value: Default::default(),
-            clock: Default::default(),
-            log: None,
-        },
-        &compiled,
-    )
-    .await?;
+    let server = match runtime {
+        Runtime::Host => AppServer::Host(
+            Server::start_with(
+                HostConfig {
+                    manifest: component::manifest()?,
+                    variables: Default::default(),
+                    sqlite_path: dir.0.join("probe.db"),
+                    key_value: Default::default(),
+                    clock: Default::default(),
+                    log: None,
+                },
+                &component::compile_file(&wasm)?,
+            )
+            .await?,
+        ),
+        Runtime::Spin(cli) | Runtime::SpinRedis(cli) => {
+            let manifest = dir.0.join("spin.toml");
+            std::fs::write(
+                &manifest,
+                format!(
+                    "spin_manifest_version = 2\n\n[application]\nname = \"bench-probe\"\n\n\
+                     [[trigger.http]]\nroute = \"/...\"\ncomponent = \"probe\"\n\n\
+                     [component.probe]\nsource = {:?}\n",
+                    wasm.display().to_string()
+                ),
+            )?;
+            let extra = Extra {
+                manifest: Some(manifest),
+                ..Extra::default()
+            };
+            AppServer::Spin(
+                SpinProcess::start_with(cli, &[], &dir.0, &extra)
+                    .map_err(|e| anyhow::anyhow!("the probe on {}: {e}", cli.version))?,
+            )
+        }
+    };
     Ok(Probe {
-        client: Client::new(format!("http://{}", server.addr)),
+        client: Client::new(server.base_url()),
         _server: server,
+        _dir: dir,
     })
 }
 

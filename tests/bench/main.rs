@@ -4,7 +4,9 @@
 //!     cargo bench --bench load
 //!
 //! Settings (environment): BENCH_SECONDS per endpoint (10), BENCH_CONNECTIONS (16),
-//! BENCH_BACKENDS (sqlite,postgres). Prints a table and writes it to target/bench/results.md.
+//! BENCH_BACKENDS (sqlite,postgres), AUTH_BENCH_SPIN (comma-separated Spin CLIs: each serves the
+//! same runs, after the test host; `redis` in BENCH_STORES adds runs with the key-value store in
+//! Redis). Prints a table and writes it to target/bench/results.md.
 
 // Shared with the test suite; their unit tests are not run here.
 #[allow(dead_code, unused_imports)]
@@ -21,6 +23,7 @@ use floor::Access;
 use load::{Endpoint, Measurement, run};
 use std::fmt::Write as _;
 use std::time::Duration;
+use support::runtime::Runtime;
 use support::{Backend, TestApp};
 
 /// The costs auth_service uses by default: the bare-hash floor must use the same.
@@ -40,6 +43,9 @@ fn main() -> anyhow::Result<()> {
     // thread exists.
     // SAFETY: single-threaded at this point; nothing reads the environment concurrently.
     unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    // Spin's per-request trace would cost every measured request (see support/spin.rs).
+    // SAFETY: as above.
+    unsafe { std::env::set_var("AUTH_SPIN_QUIET", "1") };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
@@ -62,7 +68,18 @@ async fn bench() -> anyhow::Result<()> {
     // Builds (with spin.toml's build command) and compiles the component before anything is timed.
     host::component::compiled()?;
     let size = std::fs::metadata(host::component::manifest()?.source)?.len();
-    let probe = load::probe().await?;
+    let clis: &'static [support::spin::SpinCli] = Vec::leak(support::spin::named_in(
+        "AUTH_BENCH_SPIN",
+        &std::env::var("AUTH_BENCH_SPIN").unwrap_or_default(),
+    ));
+    let with_redis = std::env::var("BENCH_STORES").is_ok_and(|s| s.contains("redis"));
+    let mut runtimes = vec![Runtime::Host];
+    for cli in clis {
+        runtimes.push(Runtime::Spin(cli));
+        if with_redis {
+            runtimes.push(Runtime::SpinRedis(cli));
+        }
+    }
     let mut report = String::new();
     writeln!(report, "# auth_service benchmark\n")?;
     writeln!(report, "{}\n", load::machine())?;
@@ -77,181 +94,190 @@ async fn bench() -> anyhow::Result<()> {
     )?;
     println!("{report}");
 
-    for backend in backends {
-        // The broker answers as RabbitMQ does when a queue is bound, so events are delivered at once
-        // rather than retried: the figures measure the service, not a missing peer.
-        let broker = support::capture::CaptureServer::start().await;
-        broker.set_reply(support::capture::Reply {
-            body: r#"{"routed":true}"#.into(),
-            ..Default::default()
-        });
-        let vars: Vec<(&str, String)> = vec![
-            ("events_origin", broker.origin()),
-            ("password_hash_memory_kib", HASH_COSTS.0.into()),
-            ("password_hash_iterations", HASH_COSTS.1.into()),
-            ("password_hash_parallelism", HASH_COSTS.2.into()),
-            ("rate_limit_login_per_minute", "1000000".into()),
-            ("rate_limit_refresh_per_minute", "1000000".into()),
-            // A configured key, as in production: /verify then needs no database for live sessions.
-            ("jwt_private_key", support::jwt::KEY_A_PEM.into()),
-            ("rate_limit_register_per_hour", "1000000".into()),
-        ];
-        let Some(app) = TestApp::spawn_logging(backend, &vars, false).await else {
-            eprintln!("skipping {backend:?}: database unreachable");
-            continue;
-        };
-        let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-        let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
-        let skip = load::Measurement::skipped;
-        let mut rows = Vec::new();
-        let baseline = run(&probe.client, Endpoint::Baseline, connections, seconds).await;
-        let fixed = if wanted("unknown") {
-            run(&app.client, Endpoint::UnknownRoute, connections, seconds).await
-        } else {
-            skip()
-        };
-        if wanted("health") {
-            rows.push(run(&app.client, Endpoint::Health, connections, seconds).await);
-        }
-        let mut signature = None;
-        if wanted("verify") {
-            let verify = Endpoint::verify(&app).await;
-            let bare = run(&probe.client, verify.bare_signature(), connections, seconds).await;
-            signature = Some(bare.rps());
-            rows.push(bare);
-            rows.push(run(&app.client, verify, connections, seconds).await);
-        }
-        let mut signing = None;
-        if wanted("refresh") {
-            let bare = Endpoint::verify(&app).await.bare_jwt();
-            let bare = run(&probe.client, bare, connections, seconds).await;
-            signing = Some(bare.rps());
-            rows.push(bare);
-            rows.push(
-                run(
-                    &app.client,
-                    Endpoint::refresh(&app, connections).await,
-                    connections,
-                    seconds,
-                )
-                .await,
-            );
-        }
-        // The floors next, while the database holds what the endpoints above ran against.
-        let read_floor = if wanted("verify") || wanted("health") || wanted("floor") {
-            Some(floor_rate(&app, backend, Access::Read, connections).await?)
-        } else {
-            None
-        };
-        let write_floor = if wanted("refresh") || wanted("floor") {
-            Some(floor_rate(&app, backend, Access::ReadWrite, connections).await?)
-        } else {
-            None
-        };
+    for runtime in runtimes {
+        let probe = load::probe(runtime).await?;
+        for backend in backends.iter().copied() {
+            // The broker answers as RabbitMQ does when a queue is bound, so events are delivered at once
+            // rather than retried: the figures measure the service, not a missing peer.
+            let broker = support::capture::CaptureServer::start().await;
+            broker.set_reply(support::capture::Reply {
+                body: r#"{"routed":true}"#.into(),
+                ..Default::default()
+            });
+            let vars: Vec<(&str, String)> = vec![
+                ("events_origin", broker.origin()),
+                ("password_hash_memory_kib", HASH_COSTS.0.into()),
+                ("password_hash_iterations", HASH_COSTS.1.into()),
+                ("password_hash_parallelism", HASH_COSTS.2.into()),
+                ("rate_limit_login_per_minute", "1000000".into()),
+                ("rate_limit_refresh_per_minute", "1000000".into()),
+                // A configured key, as in production: /verify then needs no database for live sessions.
+                ("jwt_private_key", support::jwt::KEY_A_PEM.into()),
+                ("rate_limit_register_per_hour", "1000000".into()),
+            ];
+            let Some(app) = TestApp::spawn_on(runtime, backend, &vars, false).await else {
+                eprintln!("skipping {backend:?}: database unreachable");
+                continue;
+            };
+            let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+            let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+            let skip = load::Measurement::skipped;
+            let mut rows = Vec::new();
+            let baseline = run(&probe.client, Endpoint::Baseline, connections, seconds).await;
+            let fixed = if wanted("unknown") {
+                run(&app.client, Endpoint::UnknownRoute, connections, seconds).await
+            } else {
+                skip()
+            };
+            if wanted("health") {
+                rows.push(run(&app.client, Endpoint::Health, connections, seconds).await);
+            }
+            let mut signature = None;
+            if wanted("verify") {
+                let verify = Endpoint::verify(&app).await;
+                let bare = run(&probe.client, verify.bare_signature(), connections, seconds).await;
+                signature = Some(bare.rps());
+                rows.push(bare);
+                rows.push(run(&app.client, verify, connections, seconds).await);
+            }
+            let mut signing = None;
+            if wanted("refresh") {
+                let bare = Endpoint::verify(&app).await.bare_jwt();
+                let bare = run(&probe.client, bare, connections, seconds).await;
+                signing = Some(bare.rps());
+                rows.push(bare);
+                rows.push(
+                    run(
+                        &app.client,
+                        Endpoint::refresh(&app, connections).await,
+                        connections,
+                        seconds,
+                    )
+                    .await,
+                );
+            }
+            // The floors next, while the database holds what the endpoints above ran against.
+            let read_floor = if wanted("verify") || wanted("health") || wanted("floor") {
+                Some(floor_rate(&app, backend, Access::Read, connections).await?)
+            } else {
+                None
+            };
+            let write_floor = if wanted("refresh") || wanted("floor") {
+                Some(floor_rate(&app, backend, Access::ReadWrite, connections).await?)
+            } else {
+                None
+            };
 
-        // Hash-bound endpoints: throughput under load, then latency one request at a time (under
-        // load, p50 measures queueing on two cores, not the work a request does).
-        if wanted("login") || wanted("register") || wanted("hash") {
-            rows.push(
-                run(
-                    &probe.client,
-                    Endpoint::bare_hash(HASH_COSTS),
-                    connections,
-                    seconds,
-                )
-                .await,
+            // Hash-bound endpoints: throughput under load, then latency one request at a time (under
+            // load, p50 measures queueing on two cores, not the work a request does).
+            if wanted("login") || wanted("register") || wanted("hash") {
+                rows.push(
+                    run(
+                        &probe.client,
+                        Endpoint::bare_hash(HASH_COSTS),
+                        connections,
+                        seconds,
+                    )
+                    .await,
+                );
+            }
+            // One at a time, each endpoint alternates request by request with the bare hash it is
+            // compared with: the CPU's speed drifts on a shared machine, and both must see the same.
+            let bare = || (&probe.client, Endpoint::bare_hash(HASH_COSTS));
+            if wanted("login") {
+                let login = Endpoint::login(&app, connections).await;
+                rows.push(run(&app.client, login.clone(), connections, seconds).await);
+                let (hash, login) = load::run_paired(bare(), (&app.client, login), seconds).await;
+                rows.extend([hash, login]);
+            }
+            if wanted("register") {
+                rows.push(run(&app.client, Endpoint::register(), connections, seconds).await);
+                let register = (&app.client, Endpoint::register());
+                let (hash, register) = load::run_paired(bare(), register, seconds).await;
+                rows.extend([hash, register]);
+            }
+            let mut soak = None;
+            if wanted("soak") {
+                let soak_seconds = Duration::from_secs(env_number("BENCH_SOAK_SECONDS", 30));
+                soak =
+                    Some(run(&app.client, Endpoint::register(), connections, soak_seconds).await);
+            }
+            app.server.settle().await;
+            let traps = app.server.traps();
+            let mut section = table(
+                &format!("{backend:?} on {}", runtime.name()),
+                &baseline,
+                &fixed,
+                &rows,
             );
-        }
-        // One at a time, each endpoint alternates request by request with the bare hash it is
-        // compared with: the CPU's speed drifts on a shared machine, and both must see the same.
-        let bare = || (&probe.client, Endpoint::bare_hash(HASH_COSTS));
-        if wanted("login") {
-            let login = Endpoint::login(&app, connections).await;
-            rows.push(run(&app.client, login.clone(), connections, seconds).await);
-            let (hash, login) = load::run_paired(bare(), (&app.client, login), seconds).await;
-            rows.extend([hash, login]);
-        }
-        if wanted("register") {
-            rows.push(run(&app.client, Endpoint::register(), connections, seconds).await);
-            let register = (&app.client, Endpoint::register());
-            let (hash, register) = load::run_paired(bare(), register, seconds).await;
-            rows.extend([hash, register]);
-        }
-        let mut soak = None;
-        if wanted("soak") {
-            let soak_seconds = Duration::from_secs(env_number("BENCH_SOAK_SECONDS", 30));
-            soak = Some(run(&app.client, Endpoint::register(), connections, soak_seconds).await);
-        }
-        app.server.settle().await;
-        let traps = app.server.traps();
-        let mut section = table(&format!("{backend:?}"), &baseline, &fixed, &rows);
-        let base = baseline.rps();
-        // Each bound adds machine times: 1 / rate is what one request costs the whole machine. The
-        // bare probe rows already include the empty component's work.
-        let bound = |parts: &[f64]| 1.0 / parts.iter().map(|rate| 1.0 / rate).sum::<f64>();
-        let mut say = |text: String| section.push_str(&format!("{text}\n\n"));
-        let (open, lookup) = match backend {
-            Backend::Sqlite => (
-                "a new connection (closed after)",
-                "one indexed lookup (its first statement reads the schema)",
-            ),
-            Backend::Postgres => (
-                "a pooled connection cleaned for reuse",
-                "one lookup prepared and executed",
-            ),
-        };
-        if let Some(floor) = read_floor {
-            let cap = bound(&[base, floor]);
-            say(format!(
-                "Database floor, measured natively outside the component from {connections} \
+            let base = baseline.rps();
+            // Each bound adds machine times: 1 / rate is what one request costs the whole machine. The
+            // bare probe rows already include the empty component's work.
+            let bound = |parts: &[f64]| 1.0 / parts.iter().map(|rate| 1.0 / rate).sum::<f64>();
+            let mut say = |text: String| section.push_str(&format!("{text}\n\n"));
+            let (open, lookup) = match backend {
+                Backend::Sqlite => (
+                    "a new connection (closed after)",
+                    "one indexed lookup (its first statement reads the schema)",
+                ),
+                Backend::Postgres => (
+                    "a pooled connection cleaned for reuse",
+                    "one lookup prepared and executed",
+                ),
+            };
+            if let Some(floor) = read_floor {
+                let cap = bound(&[base, floor]);
+                say(format!(
+                    "Database floor, measured natively outside the component from {connections} \
                  concurrent workers, server work included: {floor:.0} accesses per second made as the \
                  host makes one for each request ({open}, {lookup}), against {base:.0} req/s for the \
                  empty component. A route that adds one access needs the machine time of both, so it \
                  cannot pass {cap:.0} req/s ({:.2}x of the baseline) here, whatever the component does.",
-                cap / base
-            ));
-            if let Some(signature) = signature {
-                let cap = bound(&[signature, floor]);
-                say(format!(
-                    "`GET /verify` needs one access and one signature check (the bare check above, \
-                     {signature:.0} req/s): it cannot pass {cap:.0} req/s ({:.2}x of the baseline) here.",
                     cap / base
                 ));
+                if let Some(signature) = signature {
+                    let cap = bound(&[signature, floor]);
+                    say(format!(
+                        "`GET /verify` needs one access and one signature check (the bare check above, \
+                     {signature:.0} req/s): it cannot pass {cap:.0} req/s ({:.2}x of the baseline) here.",
+                        cap / base
+                    ));
+                }
             }
-        }
-        if let Some(floor) = write_floor {
-            let writes = match backend {
-                Backend::Sqlite => "the write pragmas, BEGIN IMMEDIATE, one insert, COMMIT",
-                Backend::Postgres => "BEGIN, one insert, COMMIT",
-            };
-            say(format!(
-                "Write floor, measured the same way: {floor:.0} accesses per second that read and then \
-                 write the least a rotation writes ({open}, {lookup}, {writes})."
-            ));
-            if let Some(signing) = signing {
-                let cap = bound(&[signing, floor]);
+            if let Some(floor) = write_floor {
+                let writes = match backend {
+                    Backend::Sqlite => "the write pragmas, BEGIN IMMEDIATE, one insert, COMMIT",
+                    Backend::Postgres => "BEGIN, one insert, COMMIT",
+                };
                 say(format!(
-                    "`POST /token/refresh` needs such an access and one token signed (the bare signing \
+                    "Write floor, measured the same way: {floor:.0} accesses per second that read and then \
+                 write the least a rotation writes ({open}, {lookup}, {writes})."
+                ));
+                if let Some(signing) = signing {
+                    let cap = bound(&[signing, floor]);
+                    say(format!(
+                        "`POST /token/refresh` needs such an access and one token signed (the bare signing \
                      above, {signing:.0} req/s): it cannot pass {cap:.0} req/s ({:.2}x of the baseline) \
                      here.",
-                    cap / base
-                ));
+                        cap / base
+                    ));
+                }
             }
-        }
-        if let Some(soak) = &soak {
-            section.push_str(&format!(
+            if let Some(soak) = &soak {
+                section.push_str(&format!(
                 "Register soak: {connections} connections for {} s: {} registrations, {} errors.\n\n",
                 soak.elapsed.as_secs(),
                 soak.count,
                 soak.errors
             ));
+            }
+            println!("{section}");
+            report.push_str(&section);
+            if traps > 0 {
+                anyhow::bail!("the component trapped {traps} times");
+            }
+            app.finish().await;
         }
-        println!("{section}");
-        report.push_str(&section);
-        if traps > 0 {
-            anyhow::bail!("the component trapped {traps} times");
-        }
-        app.finish().await;
     }
     let path = host::component::repo_root().join("target/bench/results.md");
     std::fs::create_dir_all(path.parent().unwrap())?;

@@ -466,6 +466,7 @@ fn spin_with_redis(
         args: vec!["--runtime-config-file".into(), config.display().to_string()],
         env: Vec::new(),
         current_dir: Some(dir.to_path_buf()),
+        manifest: None,
     };
     SpinProcess::start_with(cli, variables, dir, &extra)
         .unwrap_or_else(|e| panic!("{} with Redis did not start: {e}", cli.version))

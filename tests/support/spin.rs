@@ -29,21 +29,26 @@ pub fn clis() -> &'static [SpinCli] {
             );
             return Vec::new();
         };
-        list.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let path = PathBuf::from(p);
-                let out = Command::new(&path)
-                    .arg("--version")
-                    .output()
-                    .unwrap_or_else(|e| panic!("AUTH_TEST_SPIN: cannot run {p}: {e}"));
-                assert!(out.status.success(), "AUTH_TEST_SPIN: {p} --version failed");
-                let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-                SpinCli { path, version }
-            })
-            .collect()
+        named_in("AUTH_TEST_SPIN", &list)
     })
+}
+
+/// The CLIs in a comma-separated list of paths (`variable` names it in errors).
+pub fn named_in(variable: &str, list: &str) -> Vec<SpinCli> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let path = PathBuf::from(p);
+            let out = Command::new(&path)
+                .arg("--version")
+                .output()
+                .unwrap_or_else(|e| panic!("{variable}: cannot run {p}: {e}"));
+            assert!(out.status.success(), "{variable}: {p} --version failed");
+            let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            SpinCli { path, version }
+        })
+        .collect()
 }
 
 /// Arguments and environment added to a `spin up` (a runtime configuration file, telemetry).
@@ -53,6 +58,8 @@ pub struct Extra {
     pub env: Vec<(String, String)>,
     /// Where `spin up` runs (relative paths of a runtime configuration resolve from there).
     pub current_dir: Option<PathBuf>,
+    /// Another application's manifest instead of this repository's `spin.toml`.
+    pub manifest: Option<PathBuf>,
 }
 
 /// A `spin up` process serving this repository's app on a free port of 127.0.0.1.
@@ -95,7 +102,10 @@ impl SpinProcess {
         extra: &Extra,
     ) -> Result<Self, String> {
         let addr = free_port();
-        let manifest = crate::host::component::repo_root().join("spin.toml");
+        let manifest = extra
+            .manifest
+            .clone()
+            .unwrap_or_else(|| crate::host::component::repo_root().join("spin.toml"));
         let stderr_path = state_dir.join(format!("spin-{}.stderr", addr.port()));
         let stdout_path = state_dir.join(format!("spin-{}.stdout", addr.port()));
         let file = |p: &Path| std::fs::File::create(p).map_err(|e| e.to_string());
@@ -108,8 +118,16 @@ impl SpinProcess {
             .arg(addr.to_string())
             .arg("--state-dir")
             .arg(state_dir)
-            // The trigger's trace marks the end of every instance (`settle`).
-            .env("RUST_LOG", "spin_trigger_http=trace")
+            // The trigger's trace marks the end of every instance (`settle`); a benchmark, which
+            // needs no settling, turns it off (AUTH_SPIN_QUIET) so that it costs nothing.
+            .env(
+                "RUST_LOG",
+                if std::env::var_os("AUTH_SPIN_QUIET").is_some() {
+                    "warn"
+                } else {
+                    "spin_trigger_http=trace"
+                },
+            )
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(file(&stdout_path)?)
