@@ -64,7 +64,10 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         DRAIN_BUDGET,
         PATIENT,
     )?;
-    let purged = store.purge(&retention::cutoffs(ctx.now), PURGE_BATCH)?;
+    let purged = store.purge(
+        &retention::cutoffs(ctx.now, ctx.config.account_events_retention()?),
+        PURGE_BATCH,
+    )?;
     let counts = store.outbox_counts(ctx.now)?;
     Ok(Response::json(
         200,
@@ -76,6 +79,7 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 "refresh_tokens": purged.refresh_tokens,
                 "one_time_tokens": purged.one_time_tokens,
                 "outbox": purged.outbox,
+                "account_events": purged.account_events,
             },
             "claimed": report.claimed,
             "delivered": report.delivered,
