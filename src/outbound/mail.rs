@@ -328,6 +328,27 @@ mod tests {
     }
 
     #[test]
+    fn the_email_change_notice_names_the_masked_address_in_both_languages() {
+        for language in [Language::English, Language::Russian] {
+            let mail = render(
+                Template::EmailChangeNotice,
+                language,
+                "x@chatty.test",
+                "ann@example.com",
+                &Fill {
+                    detail: Some("k***@e***.org"),
+                    username: "ann<b>",
+                    link: None,
+                },
+            );
+            assert!(mail.text.contains("k***@e***.org"), "{}", mail.text);
+            assert!(mail.html.contains("k***@e***.org"));
+            assert!(mail.html.contains("ann&lt;b&gt;"));
+            assert!(!mail.text.contains("{detail}") && !mail.html.contains("href"));
+        }
+    }
+
+    #[test]
     fn relay_formats() {
         let mail = reset(Language::English);
         let mailpit = relay_body(&mail, MailFormat::Mailpit);
