@@ -103,6 +103,9 @@ pub enum RateLimited {
     Register,
     PasswordReset,
     VerificationResend,
+    /// Signed-in requests that check the password or send mail (`/me/password`, `/me/email`,
+    /// `DELETE /me`).
+    Account,
 }
 
 impl RateLimited {
@@ -113,6 +116,7 @@ impl RateLimited {
             RateLimited::Register => "register",
             RateLimited::PasswordReset => "password_reset",
             RateLimited::VerificationResend => "verification_resend",
+            RateLimited::Account => "account",
         }
     }
 
@@ -380,6 +384,20 @@ impl<V: Variables> Config<V> {
         )
     }
 
+    pub fn email_change_url(&self) -> Result<String, ConfigError> {
+        self.link_template(
+            "email_change_url",
+            "http://localhost:3000/confirm-email?token={token}",
+        )
+    }
+
+    /// How long the account's history is kept for its export, in seconds (configured in days).
+    pub fn account_events_retention(&self) -> Result<i64, ConfigError> {
+        Ok(self
+            .seconds("account_events_retention_days", 90, 1, 3650)?
+            .saturating_mul(86_400))
+    }
+
     pub fn password_reset_ttl(&self) -> Result<i64, ConfigError> {
         self.seconds("password_reset_ttl_seconds", 3600, 60, 86_400)
     }
@@ -427,6 +445,7 @@ impl<V: Variables> Config<V> {
             RateLimited::Register => ("rate_limit_register_per_hour", 20),
             RateLimited::PasswordReset => ("rate_limit_password_reset_per_hour", 20),
             RateLimited::VerificationResend => ("rate_limit_verification_resend_per_hour", 20),
+            RateLimited::Account => ("rate_limit_account_per_hour", 30),
         };
         self.seconds(name, default, 1, 1_000_000)
     }

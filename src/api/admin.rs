@@ -67,7 +67,10 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     )?;
     // Cache entries first: the purge below deletes the sessions they name.
     let forgotten = forget_ended_sessions(ctx)?;
-    let purged = store.purge(&retention::cutoffs(ctx.now), PURGE_BATCH)?;
+    let purged = store.purge(
+        &retention::cutoffs(ctx.now, ctx.config.account_events_retention()?),
+        PURGE_BATCH,
+    )?;
     let counts = store.outbox_counts(ctx.now)?;
     Ok(Response::json(
         200,
@@ -80,6 +83,7 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 "one_time_tokens": purged.one_time_tokens,
                 "outbox": purged.outbox,
                 "session_cache": forgotten,
+                "account_events": purged.account_events,
             },
             "claimed": report.claimed,
             "delivered": report.delivered,
@@ -96,10 +100,8 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 /// expired long ago.
 fn forget_ended_sessions(ctx: &Ctx) -> Result<usize, ApiError> {
     let store = ctx.store()?;
-    let ended = store.ended_sessions(
-        retention::cutoffs(ctx.now).session_ended_before,
-        PURGE_BATCH,
-    )?;
+    let cutoffs = retention::cutoffs(ctx.now, ctx.config.account_events_retention()?);
+    let ended = store.ended_sessions(cutoffs.session_ended_before, PURGE_BATCH)?;
     let Some(cache) = (!ended.is_empty())
         .then(SessionCache::open)
         .and_then(Result::ok)

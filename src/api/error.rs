@@ -38,6 +38,8 @@ pub enum ApiError {
     /// The right password, but `require_verified_email` is on and the address is not verified.
     EmailNotVerified,
     NotFound,
+    /// `DELETE /me/sessions/{id}` for a session that is not the caller's or not live.
+    SessionNotFound,
     MethodNotAllowed(String),
     /// A dependency (the database) is down: retry later.
     Unavailable(String),
@@ -192,6 +194,12 @@ impl ApiError {
                 "verify the email address with the link sent to it, then sign in",
             ),
             E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
+            E::SessionNotFound => Problem::new(
+                404,
+                "not_found",
+                "Not found",
+                "none of your live sessions has this id",
+            ),
             E::MethodNotAllowed(allow) => Problem::new(
                 405,
                 "method_not_allowed",

@@ -5,13 +5,14 @@
 use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use super::history;
 use super::password_reset::revoked_events;
 use super::responses::{new_refresh_token, token_pair};
 use super::throttle;
 use crate::config::RateLimited;
 use crate::domain::lockout::{self, ACCOUNT_CEILING, Admission, Identifier, PER_NETWORK};
 use crate::domain::password::{Password, hash};
-use crate::domain::{FieldError, email, username};
+use crate::domain::{FieldError, email, user_agent, username};
 use crate::http::{Request, Response, json};
 use crate::log;
 use crate::outbound::events::Topic;
@@ -85,7 +86,8 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     } else {
         None
     };
-    start_session(ctx, &user, rehashed.as_deref())
+    let user_agent = user_agent::parse(request.header_str("user-agent").ok().flatten());
+    start_session(ctx, &user, rehashed.as_deref(), user_agent.as_deref())
 }
 
 /// The identifier typed (email or username, normalised) and the password, or every field error.
@@ -125,7 +127,7 @@ fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
 
 /// Takes one attempt from the bucket of this identifier and client network, atomically, before
 /// the password is hashed: parallel guesses cannot all slip past a check made earlier.
-fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
+pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
     let subject = identifier.subject();
     let network = ctx.client_network()?;
     let reserved = store.reserve_in_bucket(
@@ -166,11 +168,17 @@ fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
     );
 }
 
-/// Opens the session only if the password checked is still the account's (a reset committed
+/// Opens the session (recording where from) only if the password checked is still the account's (a reset committed
 /// meanwhile wins), storing the re-hash in the same step; ends the oldest sessions beyond the
 /// per-account cap.
-fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Response, ApiError> {
+fn start_session(
+    ctx: &Ctx,
+    user: &User,
+    rehashed: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<Response, ApiError> {
     let (refresh, refresh_hash) = new_refresh_token()?;
+    let client_addr = ctx.client_addr()?;
     let session_id = ctx.new_id()?;
     let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
     let max_sessions = ctx.config.max_sessions_per_user()?;
@@ -184,12 +192,15 @@ fn start_session(ctx: &Ctx, user: &User, rehashed: Option<&str>) -> Result<Respo
             token_hash: &refresh_hash,
             now: ctx.now,
             expires_at,
+            client_addr,
+            user_agent,
         })?;
         // Before the commit: no token of this session exists until then, so the entry can never
         // outlast a revocation that follows (those delete it after their own commit).
         if ctx.config.session_cache()? {
             remember_session(ctx, &session_id, expires_at);
         }
+        history::record(ctx, tx, &user.id, "logged_in")?;
         messages.push(ctx.event(
             Topic::UserLoggedIn,
             json!({"user_id": user.id, "username": user.username, "session_id": session_id}),

@@ -51,7 +51,36 @@ impl Ctx {
         username: &str,
         link: Option<&str>,
     ) -> Result<Message, ApiError> {
-        self.mail_in(self.language, template, to, username, link)
+        self.mail_in(
+            self.language,
+            template,
+            to,
+            &Fill {
+                username,
+                link,
+                detail: None,
+            },
+        )
+    }
+
+    /// A notice without a link that names `detail` in its body.
+    pub fn notice(
+        &self,
+        template: Template,
+        to: &str,
+        username: &str,
+        detail: &str,
+    ) -> Result<Message, ApiError> {
+        self.mail_in(
+            self.language,
+            template,
+            to,
+            &Fill {
+                username,
+                link: None,
+                detail: Some(detail),
+            },
+        )
     }
 
     fn mail_in(
@@ -59,11 +88,10 @@ impl Ctx {
         language: Language,
         template: Template,
         to: &str,
-        username: &str,
-        link: Option<&str>,
+        fill: &Fill<'_>,
     ) -> Result<Message, ApiError> {
         let from = self.config.mail_from()?;
-        let rendered = mail::render(template, language, &from, to, &Fill { username, link });
+        let rendered = mail::render(template, language, &from, to, fill);
         let payload =
             serde_json::to_string(&rendered).map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(Message {

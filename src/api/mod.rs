@@ -1,16 +1,21 @@
 //! Endpoints: each parses its input, applies the domain rules, uses the store and shapes the answer.
 
+pub mod account;
 mod admin;
 mod audit;
 mod auth;
 pub mod ctx;
+mod email_change;
 pub mod error;
+mod history;
 mod keyring;
 mod login;
 mod logout;
 pub mod messages;
 mod meta;
+mod my_sessions;
 mod password_reset;
+mod reauth;
 mod register;
 mod responses;
 pub mod routes;

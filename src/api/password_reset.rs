@@ -5,6 +5,7 @@
 use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use super::history;
 use super::throttle;
 use crate::config::RateLimited;
 use crate::domain::email::{self, Email};
@@ -179,6 +180,7 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
             Topic::UserPasswordChanged,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),
         )?);
+        history::record(ctx, tx, &user.id, "password_reset")?;
         revoked_events(ctx, &user.id, &revoked, "password_changed", messages)
     })?;
     audit::for_user(ctx, "password_reset_completed", &user.id);

@@ -3,6 +3,7 @@
 use super::audit;
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use super::history;
 use super::responses::profile;
 use super::throttle;
 use super::verify_email::send_verification;
@@ -71,6 +72,7 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             Topic::UserRegistered,
             json!({"user_id": user.id, "email": user.email, "username": user.username}),
         )?);
+        history::record(ctx, tx, &user.id, "registered")?;
         send_verification(ctx, tx, &user, true, messages)
     })?;
     audit::for_user(ctx, "registered", &user.id);

@@ -2,7 +2,10 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::{admin, login, logout, meta, password_reset, register, tokens, verify, verify_email};
+use super::{
+    account, admin, email_change, login, logout, meta, my_sessions, password_reset, register,
+    tokens, verify, verify_email,
+};
 use crate::http::router::{self, Match, Route};
 use crate::http::{Request, Response};
 use http::Method;
@@ -28,7 +31,35 @@ pub static ROUTES: &[Route<Handler>] = &[
     },
     Route {
         path: "/me",
-        methods: &[(Method::GET, verify::me)],
+        methods: &[
+            (Method::GET, verify::me),
+            (Method::PATCH, account::update_profile),
+            (Method::DELETE, account::delete_me),
+        ],
+    },
+    Route {
+        path: "/me/password",
+        methods: &[(Method::POST, account::change_password)],
+    },
+    Route {
+        path: "/me/email",
+        methods: &[(Method::POST, email_change::request_change)],
+    },
+    Route {
+        path: "/me/email/confirm",
+        methods: &[(Method::POST, email_change::confirm_change)],
+    },
+    Route {
+        path: "/me/sessions",
+        methods: &[(Method::GET, my_sessions::list)],
+    },
+    Route {
+        path: "/me/sessions/{id}",
+        methods: &[(Method::DELETE, my_sessions::end)],
+    },
+    Route {
+        path: "/me/export",
+        methods: &[(Method::GET, my_sessions::export)],
     },
     Route {
         path: "/logout",

@@ -3,6 +3,7 @@
 use super::audit;
 use super::ctx::Ctx;
 use super::error::ApiError;
+use super::history;
 use super::password_reset::{accepted, first_token, issue_token, requested_email, revoked_events};
 use super::responses::profile;
 use super::throttle;
@@ -75,6 +76,7 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
         let reason = "email_verified";
         let ended = tx.revoke_user_sessions(&user_id, reason, ctx.now)?;
         revoked_events(ctx, &user_id, &ended, reason, messages)?;
+        history::record(ctx, tx, &user_id, "email_verified")?;
         Ok(user)
     })?;
     audit::for_user(ctx, "email_verified", &user.id);

@@ -66,6 +66,15 @@ impl Email {
     }
 }
 
+/// The address with most of it hidden, for a notice sent elsewhere: the first character of the
+/// local part and of the domain, and the top-level domain (`k***@e***.org`).
+pub fn mask(address: &str) -> String {
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let first = |part: &str| part.chars().next().map(String::from).unwrap_or_default();
+    let tld = domain.rsplit_once('.').map_or("", |(_, tld)| tld);
+    format!("{}***@{}***.{tld}", first(local), first(domain))
+}
+
 /// The lookup form of any string a client sends as an email, valid or not: NFKC, then lower case,
 /// then NFKC again (lower-casing can leave text that is not NFKC), so that look-alikes of an address
 /// find the same account instead of another one.
@@ -104,6 +113,13 @@ fn valid_domain(domain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_address_keeps_only_first_letters_and_the_top_level_domain() {
+        assert_eq!(mask("kate.new@example.org"), "k***@e***.org");
+        assert_eq!(mask("Ж@почта.рф"), "Ж***@п***.рф");
+        assert!(!mask("kate.new@example.org").contains("kate"));
+    }
 
     #[test]
     fn accepts_an_ordinary_address_and_keeps_it_as_given() {

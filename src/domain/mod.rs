@@ -17,6 +17,7 @@ pub mod session;
 pub mod text;
 pub mod time;
 mod token_check;
+pub mod user_agent;
 pub mod username;
 
 pub use field_error::FieldError;

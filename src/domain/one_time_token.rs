@@ -6,6 +6,8 @@ use super::session::is_live;
 pub enum Purpose {
     PasswordReset,
     EmailVerification,
+    /// Proves the owner reads the new address before the account switches to it.
+    EmailChange,
 }
 
 impl Purpose {
@@ -13,6 +15,7 @@ impl Purpose {
         match self {
             Purpose::PasswordReset => "password_reset",
             Purpose::EmailVerification => "email_verification",
+            Purpose::EmailChange => "email_change",
         }
     }
 }
@@ -21,6 +24,9 @@ impl Purpose {
 /// (202, so nothing is revealed) but send nothing.
 pub const MAILS_PER_HOUR: i64 = 3;
 pub const THROTTLE_WINDOW_SECS: i64 = 3600;
+
+/// An email-change link works for one hour.
+pub const EMAIL_CHANGE_TTL_SECS: i64 = 3600;
 
 pub fn may_send_another(sent_in_window: i64) -> bool {
     sent_in_window < MAILS_PER_HOUR

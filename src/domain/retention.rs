@@ -23,15 +23,19 @@ pub struct Cutoffs {
     pub token_created_before: i64,
     /// Outbox rows delivered before this.
     pub delivered_before: i64,
+    /// Account events (the owner's history) recorded before this.
+    pub account_event_before: i64,
 }
 
-pub fn cutoffs(now: i64) -> Cutoffs {
+/// `account_event_secs` is configured (`account_events_retention_days`).
+pub fn cutoffs(now: i64, account_event_secs: i64) -> Cutoffs {
     Cutoffs {
         bucket_empty_before: now,
         window_started_before: now - LONGEST_RATE_WINDOW_SECS,
         session_ended_before: now - ENDED_SESSION_SECS,
         token_created_before: now - THROTTLE_WINDOW_SECS,
         delivered_before: now - DELIVERED_MESSAGE_SECS,
+        account_event_before: now.saturating_sub(account_event_secs),
     }
 }
 
@@ -41,11 +45,12 @@ mod tests {
 
     #[test]
     fn each_kind_of_row_is_kept_for_its_own_span() {
-        let c = cutoffs(1_000_000);
+        let c = cutoffs(1_000_000, 90 * 86_400);
         assert_eq!(c.bucket_empty_before, 1_000_000);
         assert_eq!(c.window_started_before, 1_000_000 - 3600);
         assert_eq!(c.session_ended_before, 1_000_000 - 86_400);
         assert_eq!(c.token_created_before, 1_000_000 - 3600);
         assert_eq!(c.delivered_before, 1_000_000 - 604_800);
+        assert_eq!(c.account_event_before, 1_000_000 - 7_776_000);
     }
 }

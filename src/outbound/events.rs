@@ -17,6 +17,9 @@ pub enum Topic {
     UserLoggedIn,
     UserPasswordResetRequested,
     UserPasswordChanged,
+    UserEmailChanged,
+    UserUpdated,
+    UserDeleted,
     SessionRevoked,
 }
 
@@ -29,6 +32,9 @@ impl Topic {
             Topic::UserLoggedIn => "user.logged_in",
             Topic::UserPasswordResetRequested => "user.password_reset_requested",
             Topic::UserPasswordChanged => "user.password_changed",
+            Topic::UserEmailChanged => "user.email_changed",
+            Topic::UserUpdated => "user.updated",
+            Topic::UserDeleted => "user.deleted",
             Topic::SessionRevoked => "session.revoked",
         }
     }

@@ -23,6 +23,10 @@ pub enum Template {
     PasswordReset,
     PasswordChanged,
     EmailVerification,
+    /// To the new address: the link that makes it the account's.
+    EmailChange,
+    /// To the old address: a change to another (masked) address was asked for.
+    EmailChangeNotice,
 }
 
 impl Template {
@@ -31,6 +35,8 @@ impl Template {
             Template::PasswordReset => "password_reset",
             Template::PasswordChanged => "password_changed",
             Template::EmailVerification => "email_verification",
+            Template::EmailChange => "email_change",
+            Template::EmailChangeNotice => "email_change_notice",
         }
     }
 }
@@ -40,6 +46,8 @@ impl Template {
 pub struct Fill<'a> {
     pub username: &'a str,
     pub link: Option<&'a str>,
+    /// What a notice names in its body (`{detail}`), such as a masked address.
+    pub detail: Option<&'a str>,
 }
 
 struct Text {
@@ -98,6 +106,38 @@ fn text(template: Template, language: Language) -> Text {
             action: "Подтвердить адрес",
             footer: "Если вы не регистрировались в Chatty, не обращайте внимания на это письмо.",
         },
+        (EmailChange, English) => Text {
+            subject: "Confirm your new email for Chatty",
+            greeting: "Hi {name},",
+            body: "You asked to use this address for your Chatty account. The link below works once, for one hour; \
+                   until it is used, your account keeps its current address.",
+            action: "Use this address",
+            footer: "If you did not ask for this, ignore this mail: nothing changes.",
+        },
+        (EmailChange, Russian) => Text {
+            subject: "Подтвердите новый адрес почты для Chatty",
+            greeting: "Здравствуйте, {name}!",
+            body: "Вы попросили использовать этот адрес для учётной записи Chatty. Ссылка ниже сработает один раз \
+                   в течение часа; до этого у учётной записи остаётся прежний адрес.",
+            action: "Использовать этот адрес",
+            footer: "Если вы этого не просили, просто не обращайте внимания на это письмо: ничего не изменится.",
+        },
+        (EmailChangeNotice, English) => Text {
+            subject: "Your Chatty email is about to change",
+            greeting: "Hi {name},",
+            body: "Someone signed in to your Chatty account asked to change its email to {detail}. \
+                   The change happens only if the link sent to that address is used within one hour.",
+            action: "",
+            footer: "If this was not you, change your password right away and tell us.",
+        },
+        (EmailChangeNotice, Russian) => Text {
+            subject: "Адрес почты Chatty скоро изменится",
+            greeting: "Здравствуйте, {name}!",
+            body: "Кто-то, вошедший в вашу учётную запись Chatty, попросил сменить её адрес на {detail}. \
+                   Адрес изменится, только если ссылкой из письма на тот адрес воспользуются в течение часа.",
+            action: "",
+            footer: "Если это были не вы, немедленно смените пароль и сообщите нам.",
+        },
     }
 }
 
@@ -110,12 +150,13 @@ pub fn render(
 ) -> Mail {
     let t = text(template, language);
     let greeting = t.greeting.replace("{name}", fill.username);
-    let mut plain = format!("{greeting}\n\n{}\n\n", t.body);
+    let body = t.body.replace("{detail}", fill.detail.unwrap_or_default());
+    let mut plain = format!("{greeting}\n\n{body}\n\n");
     let mut html = format!(
         "<!doctype html><html lang=\"{}\"><body style=\"font-family:sans-serif\"><p>{}</p><p>{}</p>",
         language.code(),
         escape(&greeting),
-        escape(t.body)
+        escape(&body)
     );
     if let Some(link) = fill.link {
         plain.push_str(&format!("{}: {link}\n\n", t.action));
@@ -239,6 +280,7 @@ mod tests {
             "Chatty <no-reply@chatty.test>",
             "ann@example.com",
             &Fill {
+                detail: None,
                 username: "ann",
                 link: Some("https://chatty.test/reset?token=abc&x=\"1\""),
             },
@@ -276,12 +318,34 @@ mod tests {
             "x@chatty.test",
             "ann@example.com",
             &Fill {
+                detail: None,
                 username: "ann",
                 link: None,
             },
         );
         assert!(!mail.text.contains("http"));
         assert!(!mail.html.contains("href"));
+    }
+
+    #[test]
+    fn the_email_change_notice_names_the_masked_address_in_both_languages() {
+        for language in [Language::English, Language::Russian] {
+            let mail = render(
+                Template::EmailChangeNotice,
+                language,
+                "x@chatty.test",
+                "ann@example.com",
+                &Fill {
+                    detail: Some("k***@e***.org"),
+                    username: "ann<b>",
+                    link: None,
+                },
+            );
+            assert!(mail.text.contains("k***@e***.org"), "{}", mail.text);
+            assert!(mail.html.contains("k***@e***.org"));
+            assert!(mail.html.contains("ann&lt;b&gt;"));
+            assert!(!mail.text.contains("{detail}") && !mail.html.contains("href"));
+        }
     }
 
     #[test]

@@ -38,6 +38,11 @@ pub static SQLITE: &[Migration] = &[
         name: "outbox_link_expiry",
         sql: include_str!("../../migrations/sqlite/0005_outbox_link_expiry.sql"),
     },
+    Migration {
+        version: 6,
+        name: "account_self_service",
+        sql: include_str!("../../migrations/sqlite/0006_account_self_service.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -65,6 +70,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 5,
         name: "outbox_link_expiry",
         sql: include_str!("../../migrations/postgres/0005_outbox_link_expiry.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "account_self_service",
+        sql: include_str!("../../migrations/postgres/0006_account_self_service.sql"),
     },
 ];
 

@@ -97,4 +97,50 @@ impl Store {
         )
         .map(drop)
     }
+
+    /// Records the address an email-change token is for.
+    pub fn set_token_new_email(&self, hash: &str, new_email: &str) -> Result<(), DbError> {
+        self.query(
+            "UPDATE one_time_tokens SET new_email = $2 WHERE token_hash = $1",
+            &[hash.into(), new_email.into()],
+        )
+        .map(drop)
+    }
+
+    /// Spends an email-change token if it still was usable; the address it is for, or `None` if
+    /// another request used it first.
+    pub fn consume_email_change(
+        &self,
+        hash: &str,
+        purpose: Purpose,
+        now: i64,
+    ) -> Result<Option<String>, DbError> {
+        self.query_one(
+            "UPDATE one_time_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
+             AND used_at IS NULL AND expires_at > $3 AND new_email IS NOT NULL RETURNING new_email",
+            &[hash.into(), purpose.as_str().into(), Value::Int(now)],
+        )?
+        .map(|row| row.text(0))
+        .transpose()
+    }
+
+    /// Every address the user's tokens were issued for (pending email changes).
+    pub fn token_addresses(&self, user_id: &str) -> Result<Vec<String>, DbError> {
+        self.query(
+            "SELECT DISTINCT new_email FROM one_time_tokens WHERE user_id = $1 \
+             AND new_email IS NOT NULL",
+            &[user_id.into()],
+        )?
+        .iter()
+        .map(|row| row.text(0))
+        .collect()
+    }
+
+    pub fn delete_user_tokens(&self, user_id: &str) -> Result<(), DbError> {
+        self.query(
+            "DELETE FROM one_time_tokens WHERE user_id = $1",
+            &[user_id.into()],
+        )
+        .map(drop)
+    }
 }

@@ -270,3 +270,33 @@ impl Store {
         Ok(counts)
     }
 }
+
+impl Store {
+    /// Drops the payload of every message whose text contains `needle` (mail to a deleted
+    /// account's address, events carrying its profile): delivered rows keep only their
+    /// bookkeeping, undelivered ones are never sent. Returns how many rows were scrubbed.
+    pub fn scrub_outbox(&self, needle: &str) -> Result<usize, DbError> {
+        let pattern = format!("%{}%", like_escape(needle));
+        Ok(self
+            .query(
+                "UPDATE outbox SET payload = NULL, lease_until = NULL, \
+                 last_error = CASE WHEN state = 'pending' THEN 'account deleted' ELSE last_error END, \
+                 state = CASE WHEN state = 'pending' THEN 'dead' ELSE state END \
+                 WHERE payload LIKE $1 ESCAPE '\\' RETURNING id",
+                &[pattern.into()],
+            )?
+            .len())
+    }
+}
+
+/// `text` matched literally by `LIKE ... ESCAPE '\'`.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -13,6 +13,7 @@ pub struct Purged {
     pub refresh_tokens: usize,
     pub one_time_tokens: usize,
     pub outbox: usize,
+    pub account_events: usize,
 }
 
 const ENDED_SESSIONS: &str = "SELECT id FROM sessions WHERE expires_at < $1 OR revoked_at < $1 \
@@ -73,6 +74,11 @@ impl Store {
              AND delivered_at < $1 LIMIT $2) RETURNING id",
             cutoffs.delivered_before,
         )?;
+        let account_events = run(
+            "DELETE FROM account_events WHERE id IN (SELECT id FROM account_events \
+             WHERE created_at < $1 LIMIT $2) RETURNING id",
+            cutoffs.account_event_before,
+        )?;
         Ok(Purged {
             login_buckets,
             rate_limits,
@@ -80,6 +86,7 @@ impl Store {
             refresh_tokens,
             one_time_tokens,
             outbox,
+            account_events,
         })
     }
 }

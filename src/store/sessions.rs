@@ -15,18 +15,52 @@ pub struct NewSession<'a> {
     pub token_hash: &'a str,
     pub now: i64,
     pub expires_at: i64,
+    pub client_addr: &'a str,
+    pub user_agent: Option<&'a str>,
+}
+
+/// A session as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked_reason: Option<String>,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+const SESSION_COLUMNS: &str = "id, created_at, last_used_at, expires_at, revoked_at, \
+                               revoked_reason, client_addr, user_agent";
+
+fn session_info(row: &super::Row) -> Result<SessionInfo, DbError> {
+    Ok(SessionInfo {
+        id: row.text(0)?,
+        created_at: row.int(1)?,
+        last_used_at: row.opt_int(2)?,
+        expires_at: row.int(3)?,
+        revoked_at: row.opt_int(4)?,
+        revoked_reason: row.opt_text(5)?,
+        client_addr: row.opt_text(6)?,
+        user_agent: row.opt_text(7)?,
+    })
 }
 
 impl Store {
     /// A session and its first refresh token; run inside the caller's transaction.
     pub fn create_session(&self, new: &NewSession<'_>) -> Result<(), DbError> {
         self.query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (id, user_id, created_at, expires_at, client_addr, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 new.id.into(),
                 new.user_id.into(),
                 Value::Int(new.now),
                 Value::Int(new.expires_at),
+                new.client_addr.into(),
+                new.user_agent.map_or(Value::Null, Value::from),
             ],
         )?;
         self.insert_refresh_token(new.token_hash, new.id, new.now)
@@ -196,5 +230,55 @@ impl Store {
                 &[session_id.into(), Value::Int(now)],
             )?
             .is_some())
+    }
+
+    /// The user's live sessions, newest first.
+    pub fn live_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionInfo>, DbError> {
+        self.query(
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
+                 AND expires_at > $2 ORDER BY id DESC"
+            ),
+            &[user_id.into(), Value::Int(now)],
+        )?
+        .iter()
+        .map(session_info)
+        .collect()
+    }
+
+    /// Every session still on record for the user (ended ones until they are purged), newest first.
+    pub fn all_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, DbError> {
+        self.query(
+            &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY id DESC"),
+            &[user_id.into()],
+        )?
+        .iter()
+        .map(session_info)
+        .collect()
+    }
+
+    /// Whether the session is live and belongs to the user.
+    pub fn owns_live_session(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        Ok(self
+            .query_one(
+                "SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL \
+                 AND expires_at > $3",
+                &[session_id.into(), user_id.into(), Value::Int(now)],
+            )?
+            .is_some())
+    }
+
+    /// Drops where the user's sessions signed in from: personal data of a deleted account.
+    pub fn forget_session_clients(&self, user_id: &str) -> Result<(), DbError> {
+        self.query(
+            "UPDATE sessions SET client_addr = NULL, user_agent = NULL WHERE user_id = $1",
+            &[user_id.into()],
+        )
+        .map(drop)
     }
 }

@@ -21,6 +21,14 @@ pub struct NewUser<'a> {
     pub now: i64,
 }
 
+/// The outcome of changing a unique field of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Yes,
+    /// Another account holds the value.
+    Taken,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inserted {
     Yes,
@@ -90,7 +98,7 @@ impl Store {
 
     fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, DbError> {
         self.query_one(
-            &format!("SELECT {COLUMNS} FROM users WHERE {column} = $1"),
+            &format!("SELECT {COLUMNS} FROM users WHERE {column} = $1 AND deleted_at IS NULL"),
             &[value.into()],
         )?
         .as_ref()
@@ -142,5 +150,75 @@ impl Store {
             )?,
         };
         Ok(!held.is_empty())
+    }
+
+    /// Sets a new, verified address unless another account holds it (the caller holds the row).
+    pub fn change_email(
+        &self,
+        user_id: &str,
+        email: &str,
+        email_normalized: &str,
+        now: i64,
+    ) -> Result<Changed, DbError> {
+        let changed = self.query(
+            "UPDATE users SET email = $2, email_normalized = $3, email_verified = TRUE, \
+             updated_at = $4 WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (\
+             SELECT 1 FROM users other WHERE other.email_normalized = $3 AND other.id <> $1) \
+             RETURNING id",
+            &[
+                user_id.into(),
+                email.into(),
+                email_normalized.into(),
+                Value::Int(now),
+            ],
+        )?;
+        Ok(if changed.is_empty() {
+            Changed::Taken
+        } else {
+            Changed::Yes
+        })
+    }
+
+    /// Sets a new username unless another account holds it (the caller holds the row).
+    pub fn change_username(
+        &self,
+        user_id: &str,
+        username: &str,
+        username_normalized: &str,
+        now: i64,
+    ) -> Result<Changed, DbError> {
+        let changed = self.query(
+            "UPDATE users SET username = $2, username_normalized = $3, updated_at = $4 \
+             WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (\
+             SELECT 1 FROM users other WHERE other.username_normalized = $3 AND other.id <> $1) \
+             RETURNING id",
+            &[
+                user_id.into(),
+                username.into(),
+                username_normalized.into(),
+                Value::Int(now),
+            ],
+        )?;
+        Ok(if changed.is_empty() {
+            Changed::Taken
+        } else {
+            Changed::Yes
+        })
+    }
+
+    /// Turns the account into an anonymous tombstone: the id stays (events and foreign keys keep
+    /// pointing at it), every personal field goes. The unique columns get a placeholder derived from
+    /// the id, which no address (it has no `@`) or username (no `:`) can equal, so the email and
+    /// username are free for new accounts. `false` if there was no live account.
+    pub fn tombstone_user(&self, user_id: &str, now: i64) -> Result<bool, DbError> {
+        Ok(!self
+            .query(
+                "UPDATE users SET email = '', email_normalized = 'deleted:' || id, username = '', \
+                 username_normalized = 'deleted:' || id, password_hash = '', \
+                 email_verified = FALSE, is_admin = FALSE, deleted_at = $2, updated_at = $2 \
+                 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+                &[user_id.into(), Value::Int(now)],
+            )?
+            .is_empty())
     }
 }

@@ -7,6 +7,7 @@ mod host;
 mod support;
 
 mod abuse;
+mod account;
 mod audit;
 mod client_address;
 mod dev_inbox;

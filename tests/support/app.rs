@@ -34,6 +34,10 @@ const TEST_DEFAULTS: &[(&str, &str)] = &[
         "email_verification_url",
         "https://chatty.test/verify-email?token={token}",
     ),
+    (
+        "email_change_url",
+        "https://chatty.test/confirm-email?token={token}",
+    ),
     // Nothing listens on the discard port: events fail fast unless a test points them at RabbitMQ.
     ("events_origin", "http://127.0.0.1:9"),
     ("admin_token", "test-admin-token"),

@@ -130,6 +130,28 @@ impl Client {
         .await
     }
 
+    /// Any method, with an optional JSON body and bearer token.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> TestResponse {
+        let mut builder = self.request(method, path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                builder = builder.header("content-type", "application/json");
+                Full::new(Bytes::from(body.to_string()))
+            }
+            None => Full::default(),
+        };
+        self.send(builder.body(body).expect("request")).await
+    }
+
     pub async fn post_raw(
         &self,
         path: &str,

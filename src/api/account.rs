@@ -1,0 +1,182 @@
+//! The signed-in caller's own account: `POST /me/password`, `PATCH /me`, `DELETE /me`, and the
+//! account deletion that the admin endpoints reuse.
+
+use super::audit;
+use super::auth::authenticate;
+use super::ctx::{self, Ctx};
+use super::error::ApiError;
+use super::history;
+use super::password_reset::revoked_events;
+use super::reauth::check_password;
+use super::responses::profile;
+use super::throttle;
+use crate::config::RateLimited;
+use crate::domain::access_token::VerifiedToken;
+use crate::domain::email::{self, Email};
+use crate::domain::lockout::{self, Identifier};
+use crate::domain::one_time_token::Purpose;
+use crate::domain::password::{Identity, Password, hash};
+use crate::domain::username::{self, Username};
+use crate::http::{Request, Response, json};
+use crate::outbound::events::Topic;
+use crate::outbound::mail::Template;
+use crate::store::Store;
+use crate::store::outbox::Message;
+use crate::store::users::{Changed, User};
+use serde_json::json;
+
+/// The verified caller and their (live) account.
+pub fn caller(ctx: &Ctx, request: &Request) -> Result<(VerifiedToken, User), ApiError> {
+    let token = authenticate(ctx, request)?;
+    let user = ctx
+        .store()?
+        .user_by_id(&token.sub)?
+        .ok_or(ApiError::InvalidToken)?;
+    Ok((token, user))
+}
+
+/// Both fields of a body, or every field error.
+fn two_fields(
+    request: &Request,
+    first: &'static str,
+    second: &'static str,
+) -> Result<(String, String), ApiError> {
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let a = body.required_str(first, &mut errors);
+    let b = body.required_str(second, &mut errors);
+    match (a, b) {
+        (Some(a), Some(b)) if errors.is_empty() => Ok((a.to_owned(), b.to_owned())),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (token, user) = caller(ctx, request)?;
+    let (current, new) = two_fields(request, "current_password", "new_password")?;
+    let address = Email::parse(&user.email).ok();
+    let identity = Identity {
+        username: Some(&user.username),
+        email_local_part: address.as_ref().map(Email::local_part),
+    };
+    let new = Password::parse(&new, &identity).map_err(|mut e| {
+        e.field = "new_password";
+        ApiError::Validation(vec![e])
+    })?;
+    throttle::limit(ctx, RateLimited::Account)?;
+    check_password(ctx, ctx.store()?, &user, &current)?;
+    // Hash before the transaction: the write lock is not held for the length of a hash.
+    let new_hash = hash::hash(&new, ctx.config.password_hash_params()?, &ctx::random()?)
+        .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
+    let this_session = token.claims.sid;
+    ctx.write(|tx, messages| {
+        // Swapped only if the password checked is still the account's: a concurrent change or
+        // reset wins, and this one must be retried with the new password.
+        if !tx.hold_credential(&user.id, &user.password_hash, Some(&new_hash), ctx.now)? {
+            return Err(ApiError::InvalidCredentials);
+        }
+        tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
+        let mut ended = Vec::new();
+        for session in tx.live_sessions(&user.id, ctx.now)? {
+            if session.id != this_session
+                && tx.revoke_session(&session.id, "password_changed", ctx.now)?
+            {
+                ended.push(session.id);
+            }
+        }
+        history::record(ctx, tx, &user.id, "password_changed")?;
+        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
+        messages.push(ctx.event(
+            Topic::UserPasswordChanged,
+            json!({"user_id": user.id, "email": user.email, "username": user.username}),
+        )?);
+        revoked_events(ctx, &user.id, &ended, "password_changed", messages)
+    })?;
+    audit::for_user(ctx, "password_changed", &user.id);
+    Ok(Response::new(204).no_store())
+}
+
+pub fn update_profile(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (_, user) = caller(ctx, request)?;
+    let raw = json::single_field(request, "username")?;
+    let wanted = Username::parse(&raw).map_err(|e| ApiError::Validation(vec![e]))?;
+    if wanted.as_str() == user.username {
+        return Ok(Response::json(200, &profile(&user)).no_store());
+    }
+    let updated = ctx.write(|tx, messages| {
+        if !tx.lock_user(&user.id)? {
+            return Err(ApiError::InvalidToken);
+        }
+        let changed =
+            tx.change_username(&user.id, wanted.as_str(), &wanted.normalized(), ctx.now)?;
+        if changed == Changed::Taken {
+            return Err(ApiError::UsernameTaken);
+        }
+        let updated = tx.user_by_id(&user.id)?.ok_or(ApiError::InvalidToken)?;
+        history::record(ctx, tx, &user.id, "username_changed")?;
+        messages.push(ctx.event(
+            Topic::UserUpdated,
+            json!({"user_id": updated.id, "email": updated.email, "username": updated.username}),
+        )?);
+        Ok(updated)
+    })?;
+    audit::for_user(ctx, "username_changed", &user.id);
+    Ok(Response::json(200, &profile(&updated)).no_store())
+}
+
+pub fn delete_me(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (_, user) = caller(ctx, request)?;
+    let password = json::single_field(request, "password")?;
+    throttle::limit(ctx, RateLimited::Account)?;
+    check_password(ctx, ctx.store()?, &user, &password)?;
+    let deleted = ctx.write(|tx, messages| delete_account(ctx, tx, &user.id, messages))?;
+    if !deleted {
+        return Err(ApiError::InvalidToken);
+    }
+    audit::for_user(ctx, "account_deleted", &user.id);
+    Ok(Response::new(204).no_store())
+}
+
+/// Deletes an account inside the caller's transaction: every session ends (with its
+/// `session.revoked` event), personal data leaves every table that holds it (the account row,
+/// session addresses and user agents, pending links, the account's history, login buckets, mail
+/// and events still in the outbox), and an anonymous tombstone keeps the id, so ids stay unique and
+/// earlier events still point at something. Emits `user.deleted` with the id only. `false` if
+/// there is no live account with this id.
+pub fn delete_account(
+    ctx: &Ctx,
+    tx: &Store,
+    user_id: &str,
+    messages: &mut Vec<Message>,
+) -> Result<bool, ApiError> {
+    // Held first: a concurrent change to the account waits, then finds the tombstone.
+    if !tx.lock_user(user_id)? {
+        return Ok(false);
+    }
+    let Some(user) = tx.user_by_id(user_id)? else {
+        return Ok(false);
+    };
+    let reason = "account_deleted";
+    let ended = tx.revoke_user_sessions(user_id, reason, ctx.now)?;
+    tx.forget_session_clients(user_id)?;
+    let mut addresses = tx.token_addresses(user_id)?;
+    addresses.push(user.email.clone());
+    tx.delete_user_tokens(user_id)?;
+    tx.delete_account_events(user_id)?;
+    let mut subjects = vec![
+        Identifier::Username(username::normalize(&user.username)).subject(),
+        lockout::account_subject(user_id),
+    ];
+    for address in &addresses {
+        subjects.push(Identifier::Email(email::normalize(address)).subject());
+        let quoted = json!(address).to_string();
+        tx.scrub_outbox(&format!("\"to\":{quoted}"))?;
+        tx.scrub_outbox(&format!("\"email\":{quoted}"))?;
+    }
+    tx.scrub_outbox(&format!("\"username\":{}", json!(user.username)))?;
+    tx.empty_buckets(&subjects)?;
+    tx.tombstone_user(user_id, ctx.now)?;
+    messages.push(ctx.event(Topic::UserDeleted, json!({"user_id": user_id}))?);
+    revoked_events(ctx, user_id, &ended, reason, messages)?;
+    Ok(true)
+}

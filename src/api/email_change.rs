@@ -1,0 +1,142 @@
+//! `POST /me/email` and `POST /me/email/confirm`: the address changes only once a single-use link
+//! mailed to the new address is used (one hour), so an account never moves to an address its
+//! owner cannot read; until then sign-in keeps using the old one, which is told about the request.
+
+use super::account::caller;
+use super::audit::{self, Entry};
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::history;
+use super::password_reset::issue_token;
+use super::reauth::check_password;
+use super::responses::profile;
+use super::throttle;
+use crate::config::RateLimited;
+use crate::domain::FieldError;
+use crate::domain::email::{self, Email};
+use crate::domain::one_time_token::{self, EMAIL_CHANGE_TTL_SECS, Purpose};
+use crate::domain::opaque_token::OpaqueToken;
+use crate::http::{Request, Response, json};
+use crate::outbound::events::Topic;
+use crate::outbound::mail::{self, Template};
+use crate::store::users::Changed;
+use serde_json::json;
+
+pub const ACCEPTED: &str = "A link to confirm the new address is on its way to it. \
+                            Until it is used, the account keeps its current address.";
+
+pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (_, user) = caller(ctx, request)?;
+    let body = json::object(request)?;
+    let mut errors = Vec::new();
+    let password = body.required_str("password", &mut errors);
+    let raw = body.required_str("new_email", &mut errors);
+    let new_email = raw.and_then(|raw| {
+        Email::parse(raw)
+            .map_err(|mut e| {
+                e.field = "new_email";
+                errors.push(e);
+            })
+            .ok()
+    });
+    let (Some(password), Some(new_email), true) = (password, new_email, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if new_email.normalized() == email::normalize(&user.email) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "new_email",
+            "unchanged",
+            "new_email is already the account's address",
+        )]));
+    }
+    throttle::limit(ctx, RateLimited::Account)?;
+    let store = ctx.store()?;
+    check_password(ctx, store, &user, password)?;
+    if store.user_by_email(new_email.normalized())?.is_some() {
+        return Err(ApiError::EmailTaken);
+    }
+    let link_template = ctx.config.email_change_url()?;
+    let sent = ctx.write(|tx, messages| {
+        let Some(token) = issue_token(ctx, tx, &user, Purpose::EmailChange, EMAIL_CHANGE_TTL_SECS)?
+        else {
+            return Ok(false);
+        };
+        tx.set_token_new_email(&token.hash(), new_email.as_str())?;
+        let link = mail::link(&link_template, token.as_str());
+        messages.push(
+            ctx.mail(
+                Template::EmailChange,
+                new_email.as_str(),
+                &user.username,
+                Some(&link),
+            )?
+            .expiring(ctx.now + EMAIL_CHANGE_TTL_SECS),
+        );
+        messages.push(ctx.notice(
+            Template::EmailChangeNotice,
+            &user.email,
+            &user.username,
+            &email::mask(new_email.as_str()),
+        )?);
+        history::record(ctx, tx, &user.id, "email_change_requested")?;
+        Ok(true)
+    })?;
+    audit::record(
+        ctx,
+        "email_change_requested",
+        Entry {
+            user_id: Some(&user.id),
+            reason: Some(if sent { "mail_sent" } else { "throttled" }),
+            ..Entry::default()
+        },
+    );
+    Ok(Response::json(202, &json!({"message": ACCEPTED})).no_store())
+}
+
+pub fn confirm_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let token = json::single_field(request, "token")?;
+    let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
+    let store = ctx.store()?;
+    let found = store.find_one_time_token(&token.hash(), Purpose::EmailChange)?;
+    let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
+    else {
+        return Err(ApiError::InvalidOneTimeToken);
+    };
+    let user = ctx.write(|tx, messages| {
+        if !tx.lock_user(&user_id)? {
+            return Err(ApiError::InvalidOneTimeToken);
+        }
+        let new_email = tx
+            .consume_email_change(&token.hash(), Purpose::EmailChange, ctx.now)?
+            .ok_or(ApiError::InvalidOneTimeToken)?;
+        let new_email = Email::parse(&new_email).map_err(|_| ApiError::InvalidOneTimeToken)?;
+        let changed = tx.change_email(
+            &user_id,
+            new_email.as_str(),
+            new_email.normalized(),
+            ctx.now,
+        )?;
+        if changed == Changed::Taken {
+            return Err(ApiError::EmailTaken);
+        }
+        // Links mailed to the old address (reset, verification) must not act on the new one.
+        for purpose in [
+            Purpose::EmailChange,
+            Purpose::EmailVerification,
+            Purpose::PasswordReset,
+        ] {
+            tx.invalidate_one_time_tokens(&user_id, purpose, ctx.now)?;
+        }
+        let user = tx
+            .user_by_id(&user_id)?
+            .ok_or(ApiError::InvalidOneTimeToken)?;
+        history::record(ctx, tx, &user_id, "email_changed")?;
+        messages.push(ctx.event(
+            Topic::UserEmailChanged,
+            json!({"user_id": user.id, "email": user.email, "username": user.username}),
+        )?);
+        Ok(user)
+    })?;
+    audit::for_user(ctx, "email_changed", &user.id);
+    Ok(Response::json(200, &profile(&user)).no_store())
+}
