@@ -160,7 +160,7 @@ impl Store {
         email_normalized: &str,
         now: i64,
     ) -> Result<Changed, DbError> {
-        let changed = self.query(
+        let changed = self.query_unless_taken(
             "UPDATE users SET email = $2, email_normalized = $3, email_verified = TRUE, \
              updated_at = $4 WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (\
              SELECT 1 FROM users other WHERE other.email_normalized = $3 AND other.id <> $1) \
@@ -172,11 +172,25 @@ impl Store {
                 Value::Int(now),
             ],
         )?;
-        Ok(if changed.is_empty() {
-            Changed::Taken
-        } else {
-            Changed::Yes
+        Ok(match changed {
+            Some(rows) if !rows.is_empty() => Changed::Yes,
+            _ => Changed::Taken,
         })
+    }
+
+    /// A change of a unique column: `None` when the unique index refused it. The statement's own
+    /// check covers the usual case; the index catches two accounts claiming a name at the same
+    /// instant (PostgreSQL), which must be the same 409, not an error.
+    fn query_unless_taken(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Vec<super::Row>>, DbError> {
+        match self.query(sql, params) {
+            Ok(rows) => Ok(Some(rows)),
+            Err(e) if self.is_unique_violation(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Sets a new username unless another account holds it (the caller holds the row).
@@ -187,7 +201,7 @@ impl Store {
         username_normalized: &str,
         now: i64,
     ) -> Result<Changed, DbError> {
-        let changed = self.query(
+        let changed = self.query_unless_taken(
             "UPDATE users SET username = $2, username_normalized = $3, updated_at = $4 \
              WHERE id = $1 AND deleted_at IS NULL AND NOT EXISTS (\
              SELECT 1 FROM users other WHERE other.username_normalized = $3 AND other.id <> $1) \
@@ -199,10 +213,9 @@ impl Store {
                 Value::Int(now),
             ],
         )?;
-        Ok(if changed.is_empty() {
-            Changed::Taken
-        } else {
-            Changed::Yes
+        Ok(match changed {
+            Some(rows) if !rows.is_empty() => Changed::Yes,
+            _ => Changed::Taken,
         })
     }
 
