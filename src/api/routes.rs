@@ -2,7 +2,10 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::{admin, login, logout, meta, password_reset, register, tokens, verify, verify_email};
+use super::{
+    admin, admin_users, login, logout, meta, oauth, password_reset, register, tokens, users,
+    verify, verify_email,
+};
 use crate::http::router::{self, Match, Route};
 use crate::http::{Request, Response};
 use http::Method;
@@ -61,6 +64,47 @@ pub static ROUTES: &[Route<Handler>] = &[
     Route {
         path: "/admin/outbox/drain",
         methods: &[(Method::POST, admin::drain)],
+    },
+    Route {
+        path: "/users",
+        methods: &[(Method::GET, users::by_username)],
+    },
+    Route {
+        path: "/users/{id}",
+        methods: &[(Method::GET, users::by_id)],
+    },
+    Route {
+        path: "/admin/users",
+        methods: &[(Method::GET, admin_users::list)],
+    },
+    // Deleting an account (`DELETE`) joins this route with account deletion.
+    Route {
+        path: "/admin/users/{id}",
+        methods: &[(Method::GET, admin_users::one)],
+    },
+    Route {
+        path: "/admin/users/{id}/disable",
+        methods: &[(Method::POST, admin_users::disable)],
+    },
+    Route {
+        path: "/admin/users/{id}/enable",
+        methods: &[(Method::POST, admin_users::enable)],
+    },
+    Route {
+        path: "/admin/users/{id}/role",
+        methods: &[(Method::PUT, admin_users::role)],
+    },
+    Route {
+        path: "/oauth/introspect",
+        methods: &[(Method::POST, oauth::introspect)],
+    },
+    Route {
+        path: "/oauth/revoke",
+        methods: &[(Method::POST, oauth::revoke)],
+    },
+    Route {
+        path: "/.well-known/oauth-authorization-server",
+        methods: &[(Method::GET, oauth::metadata)],
     },
     Route {
         path: "/.well-known/jwks.json",

@@ -18,6 +18,9 @@ pub enum Topic {
     UserPasswordResetRequested,
     UserPasswordChanged,
     SessionRevoked,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
 }
 
 impl Topic {
@@ -30,6 +33,9 @@ impl Topic {
             Topic::UserPasswordResetRequested => "user.password_reset_requested",
             Topic::UserPasswordChanged => "user.password_changed",
             Topic::SessionRevoked => "session.revoked",
+            Topic::UserDisabled => "user.disabled",
+            Topic::UserEnabled => "user.enabled",
+            Topic::UserRoleChanged => "user.role_changed",
         }
     }
 }

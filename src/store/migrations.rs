@@ -38,6 +38,12 @@ pub static SQLITE: &[Migration] = &[
         name: "outbox_link_expiry",
         sql: include_str!("../../migrations/sqlite/0005_outbox_link_expiry.sql"),
     },
+    // Version 6 is another change's; the versions only need to increase.
+    Migration {
+        version: 7,
+        name: "platform",
+        sql: include_str!("../../migrations/sqlite/0007_platform.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -65,6 +71,12 @@ pub static POSTGRES: &[Migration] = &[
         version: 5,
         name: "outbox_link_expiry",
         sql: include_str!("../../migrations/postgres/0005_outbox_link_expiry.sql"),
+    },
+    // Version 6 is another change's; the versions only need to increase.
+    Migration {
+        version: 7,
+        name: "platform",
+        sql: include_str!("../../migrations/postgres/0007_platform.sql"),
     },
 ];
 

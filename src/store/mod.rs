@@ -1,6 +1,7 @@
 //! Storage: what the service keeps, in its own words. Queries are written once; `Db` is the seam
 //! where SQLite and PostgreSQL differ.
 
+pub mod accounts;
 pub mod auth;
 mod db;
 pub mod keys;
