@@ -70,7 +70,7 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
     let mut single = |name: &'static str| match query.single(name) {
         Ok(value) => value.filter(|v| !v.is_empty()),
-        Err(()) => {
+        Err(_) => {
             errors.push(FieldError::new(
                 name,
                 "repeated",

@@ -91,6 +91,9 @@ impl From<FormError> for ApiError {
         match e {
             FormError::UnsupportedMediaType => ApiError::FormExpected,
             FormError::Body(e) => ApiError::Body(e),
+            FormError::Undecodable => ApiError::InvalidRequest(
+                "the form has a field that does not decode to UTF-8".to_owned(),
+            ),
         }
     }
 }

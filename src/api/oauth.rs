@@ -19,13 +19,13 @@ const METADATA_MAX_AGE_SECS: u32 = 3600;
 /// as what it is (RFC 7009 section 2.1, RFC 7662 section 2.1), so its value is not checked.
 fn token(form: &Form) -> Result<&str, ApiError> {
     form.single("token_type_hint")
-        .map_err(|()| ApiError::InvalidRequest("token_type_hint must be given once".to_owned()))?;
+        .map_err(|_| ApiError::InvalidRequest("token_type_hint must be given once".to_owned()))?;
     match form.single("token") {
         Ok(Some(token)) if !token.is_empty() => Ok(token),
         Ok(_) => Err(ApiError::InvalidRequest(
             "the form must hold a token".to_owned(),
         )),
-        Err(()) => Err(ApiError::InvalidRequest(
+        Err(_) => Err(ApiError::InvalidRequest(
             "token must be given once".to_owned(),
         )),
     }
@@ -47,13 +47,14 @@ pub fn introspect(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     })?;
     let form = form::body(request)?;
     let answer = inspect(ctx, token(&form)?)?;
-    let active = answer["active"] == json!(true);
+    let field = |name| answer.get(name).and_then(Value::as_str);
+    let active = answer.get("active") == Some(&json!(true));
     audit::record(
         ctx,
         "token_introspected",
         Entry {
-            user_id: answer["sub"].as_str(),
-            session_id: answer["sid"].as_str(),
+            user_id: field("sub"),
+            session_id: field("sid"),
             reason: Some(if active { "active" } else { "inactive" }),
             actor: Some(&client.id),
         },

@@ -32,7 +32,7 @@ pub fn by_username(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let name = match query.single("username") {
         Ok(Some(name)) if !name.trim().is_empty() => name,
         Ok(_) => return Err(invalid("required", "username is required")),
-        Err(()) => return Err(invalid("repeated", "username must be given once")),
+        Err(_) => return Err(invalid("repeated", "username must be given once")),
     };
     if name.chars().count() > MAX_USERNAME_CHARS {
         return Err(ApiError::UserNotFound);

@@ -6,22 +6,28 @@ use super::request::{Body, Request};
 /// Fields of a form body or query string, in order; a name may repeat.
 pub struct Form(Vec<(String, String)>);
 
+/// A field given more than once where one is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated;
+
 /// Why a form could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormError {
     /// Not `application/x-www-form-urlencoded`.
     UnsupportedMediaType,
-    /// Too large, unreadable, or a field that does not decode to UTF-8.
+    /// Too large or unreadable.
     Body(BodyError),
+    /// Not UTF-8, or a field that does not decode to it.
+    Undecodable,
 }
 
 impl Form {
-    /// The field's value when it appears exactly once; `Err(())` when it repeats (RFC 6749
-    /// section 3.1: parameters must not be included more than once).
-    pub fn single(&self, name: &str) -> Result<Option<&str>, ()> {
+    /// The field's value when it appears at most once; `Repeated` otherwise (RFC 6749 section
+    /// 3.1: parameters must not be included more than once).
+    pub fn single(&self, name: &str) -> Result<Option<&str>, Repeated> {
         let mut values = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
         match (values.next(), values.next()) {
-            (Some(_), Some(_)) => Err(()),
+            (Some(_), Some(_)) => Err(Repeated),
             (value, _) => Ok(value.map(String::as_str)),
         }
     }
@@ -103,7 +109,7 @@ mod tests {
         assert_eq!(form.single("empty"), Ok(Some("")));
         assert_eq!(form.single("flag"), Ok(Some("")));
         assert_eq!(form.single("missing"), Ok(None));
-        assert_eq!(parse("a=1&a=2").unwrap().single("a"), Err(()));
+        assert_eq!(parse("a=1&a=2").unwrap().single("a"), Err(Repeated));
         assert!(parse("a=%E2%82").is_none());
     }
 }
