@@ -47,13 +47,8 @@ pub fn body(request: &Request) -> Result<Form, FormError> {
     if essence.as_deref() != Some("application/x-www-form-urlencoded") {
         return Err(FormError::UnsupportedMediaType);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| FormError::Body(BodyError::Malformed("the form is not UTF-8".to_owned())))?;
-    parse(text).ok_or_else(|| {
-        FormError::Body(BodyError::Malformed(
-            "the form has a field that does not decode to UTF-8".to_owned(),
-        ))
-    })
+    let text = std::str::from_utf8(bytes).map_err(|_| FormError::Undecodable)?;
+    parse(text).ok_or(FormError::Undecodable)
 }
 
 /// `name=value&...` pairs, decoded; `None` if an escape is broken or decodes to invalid UTF-8.

@@ -3,7 +3,8 @@ the running service. Reads its inputs from the environment; exits non-zero on th
 
 import os
 
-from authlib.integrations.httpx_client import OAuth2Client
+import requests
+from authlib.integrations.requests_client import OAuth2Session as OAuth2Client
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 
 base = os.environ["AUTH_BASE_URL"]
@@ -13,8 +14,7 @@ client_id = os.environ["AUTH_CLIENT_ID"]
 secret = os.environ["AUTH_CLIENT_SECRET"]
 
 # The metadata is valid as Authlib reads RFC 8414, and names the endpoints under the issuer.
-with OAuth2Client() as anonymous:
-    document = anonymous.get(f"{base}/.well-known/oauth-authorization-server").json()
+document = requests.get(f"{base}/.well-known/oauth-authorization-server", timeout=10).json()
 metadata = AuthorizationServerMetadata(document)
 for check in ("issuer", "jwks_uri", "response_types_supported",
               "token_endpoint_auth_methods_supported", "revocation_endpoint",
