@@ -165,7 +165,9 @@ pub fn metadata(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
             "revocation_endpoint": format!("{base}/oauth/revoke"),
             "revocation_endpoint_auth_methods_supported": ["none"],
             "token_endpoint_auth_methods_supported": ["none"],
-            "response_types_supported": [],
+            // Required by RFC 8414 and refused empty by libraries; there is no authorization
+            // endpoint, so it issues nothing.
+            "response_types_supported": ["none"],
         }),
     )
     .with_header(

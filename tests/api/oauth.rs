@@ -152,7 +152,7 @@ backend_tests! {
             "revocation_endpoint": "https://auth.chatty.test/oauth/revoke",
             "revocation_endpoint_auth_methods_supported": ["none"],
             "token_endpoint_auth_methods_supported": ["none"],
-            "response_types_supported": [],
+            "response_types_supported": ["none"],
         }));
     }
 

@@ -13,7 +13,8 @@ refresh = os.environ["AUTH_REFRESH_TOKEN"]
 client_id = os.environ["AUTH_CLIENT_ID"]
 secret = os.environ["AUTH_CLIENT_SECRET"]
 
-# The metadata is valid as Authlib reads RFC 8414, and names the endpoints under the issuer.
+# The metadata is valid as Authlib reads RFC 8414 (member by member: there is no authorization
+# endpoint, which its whole-document check wants), and names the endpoints under the issuer.
 document = requests.get(f"{base}/.well-known/oauth-authorization-server", timeout=10).json()
 metadata = AuthorizationServerMetadata(document)
 for check in ("issuer", "jwks_uri", "response_types_supported",
