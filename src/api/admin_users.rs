@@ -9,7 +9,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::password_reset::revoked_events;
 use crate::domain::time::rfc3339;
-use crate::domain::{FieldError, email, ids};
+use crate::domain::{FieldError, email, ids, text};
 use crate::http::{Request, Response, bearer, form, json};
 use crate::outbound::events::Topic;
 use crate::store::accounts::{Account, Page};
@@ -89,6 +89,13 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             "query",
             "too_long",
             format!("query must be at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    if prefix.as_deref().is_some_and(text::has_control) {
+        errors.push(FieldError::new(
+            "query",
+            "control_character",
+            "query must not contain control characters",
         ));
     }
     let limit = match limit.map(str::parse::<i64>) {

@@ -5,7 +5,7 @@ use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::time::rfc3339;
-use crate::domain::{FieldError, ids, username};
+use crate::domain::{FieldError, ids, text, username};
 use crate::http::{Request, Response, form};
 use crate::store::users::User;
 use serde_json::json;
@@ -34,7 +34,8 @@ pub fn by_username(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         Ok(_) => return Err(invalid("required", "username is required")),
         Err(_) => return Err(invalid("repeated", "username must be given once")),
     };
-    if name.chars().count() > MAX_USERNAME_CHARS {
+    // Such text names no account (and PostgreSQL's text cannot hold NUL).
+    if name.chars().count() > MAX_USERNAME_CHARS || text::has_control(name) {
         return Err(ApiError::UserNotFound);
     }
     public(ctx.store()?.user_by_username(&username::normalize(name))?)

@@ -27,7 +27,7 @@ backend_tests! {
 
     async fn unknown_users_are_404_and_bad_lookups_400(app) {
         let (_, tokens) = app.logged_in_user().await;
-        for path in ["/users/0190a0a0-0000-7000-8000-000000000000", "/users/not-a-uuid", "/users?username=nobody", &format!("/users?username={}", "x".repeat(100))] {
+        for path in ["/users/0190a0a0-0000-7000-8000-000000000000", "/users/not-a-uuid", "/users?username=nobody", &format!("/users?username={}", "x".repeat(100)), "/users?username=a%00b"] {
             app.get_authorized(path, &tokens.access).await.assert_problem(404, "user_not_found");
         }
         for path in ["/users", "/users?username=", "/users?username=a&username=b", "/users?username=%FF"] {
