@@ -63,7 +63,7 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let query = form::parse(&request.query).ok_or_else(|| {
         ApiError::Validation(vec![FieldError::new(
             "query",
-            "not_text",
+            "not_utf8",
             "the query string must decode to UTF-8",
         )])
     })?;
@@ -113,7 +113,7 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     if cursor.is_some_and(|c| !ids::is_uuid(c)) {
         errors.push(FieldError::new(
             "cursor",
-            "invalid",
+            "invalid_cursor",
             "cursor must be a next_cursor from an earlier page",
         ));
     }

@@ -28,7 +28,7 @@ pub fn by_id(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 pub fn by_username(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     authenticate(ctx, request)?;
     let query =
-        form::parse(&request.query).ok_or_else(|| invalid("not_text", "username must be UTF-8"))?;
+        form::parse(&request.query).ok_or_else(|| invalid("not_utf8", "username must be UTF-8"))?;
     let name = match query.single("username") {
         Ok(Some(name)) if !name.trim().is_empty() => name,
         Ok(_) => return Err(invalid("required", "username is required")),
