@@ -69,7 +69,7 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     })?;
     let mut errors = Vec::new();
     let mut single = |name: &'static str| match query.single(name) {
-        Ok(value) => value.filter(|v| !v.is_empty()),
+        Ok(value) => value,
         Err(_) => {
             errors.push(FieldError::new(
                 name,
@@ -80,7 +80,8 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         }
     };
     let (prefix, limit, cursor) = (single("query"), single("limit"), single("cursor"));
-    let prefix = prefix.map(email::normalize);
+    // An empty query lists everyone; an empty limit or cursor is a mistake.
+    let prefix = prefix.map(email::normalize).filter(|p| !p.is_empty());
     if prefix
         .as_ref()
         .is_some_and(|p| p.chars().count() > MAX_QUERY_CHARS)

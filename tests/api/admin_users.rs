@@ -76,7 +76,8 @@ backend_tests! {
         assert_eq!(users_of(&app, "/admin/users?query=zed_").await, ["zed_two", "zed_one"]);
         assert!(users_of(&app, "/admin/users?query=%25").await.is_empty());
         assert_eq!(users_of(&app, "/admin/users").await.len(), 4);
-        for bad in ["limit=0", "limit=201", "limit=x", "cursor=abc", "query=a&query=b", "query=a%00"] {
+        assert_eq!(users_of(&app, "/admin/users?query=").await.len(), 4);
+        for bad in ["limit=0", "limit=201", "limit=x", "cursor=abc", "query=a&query=b", "query=a%00", "cursor=", "limit="] {
             app.get_authorized(&format!("/admin/users?{bad}"), &token).await.assert_problem(400, "validation_failed");
         }
     }
