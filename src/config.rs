@@ -2,6 +2,7 @@
 //! because every request starts a fresh instance and each read is a host call.
 
 use crate::domain::password::hash::HashParams;
+use crate::domain::service_client::{self, ServiceClient};
 use crate::http::client_addr::{Proxy, parse_proxies};
 use std::fmt;
 
@@ -295,6 +296,13 @@ impl<V: Variables> Config<V> {
 
     pub fn admin_token(&self) -> Result<Option<Secret>, ConfigError> {
         self.secret("admin_token")
+    }
+
+    /// Clients allowed to call `/oauth/introspect`; empty refuses every one.
+    pub fn service_clients(&self) -> Result<Vec<ServiceClient>, ConfigError> {
+        let text = self.secret("service_clients")?;
+        service_client::parse_list(text.as_ref().map_or("", Secret::expose))
+            .map_err(|why| ConfigError::new("service_clients", why))
     }
 
     pub fn environment(&self) -> Result<Environment, ConfigError> {

@@ -29,7 +29,7 @@ fn authorize(ctx: &Ctx, request: &Request) -> Result<(), ApiError> {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let a = hmac_sha256::Hash::hash(a);
     let b = hmac_sha256::Hash::hash(b);
     a.iter()

@@ -12,6 +12,8 @@ pub struct Entry<'a> {
     pub session_id: Option<&'a str>,
     /// Why a failure failed, or other detail safe to keep.
     pub reason: Option<&'a str>,
+    /// Who acted on `user_id`: an admin's user id, `admin_token`, or a service client.
+    pub actor: Option<&'a str>,
 }
 
 pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
@@ -24,8 +26,13 @@ pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
         "user_id": entry.user_id,
         "session_id": entry.session_id,
     });
-    if let (Some(reason), Value::Object(map)) = (entry.reason, &mut line) {
-        map.insert("reason".to_owned(), json!(reason));
+    if let Value::Object(map) = &mut line {
+        if let Some(reason) = entry.reason {
+            map.insert("reason".to_owned(), json!(reason));
+        }
+        if let Some(actor) = entry.actor {
+            map.insert("actor".to_owned(), json!(actor));
+        }
     }
     log::info(event, line);
 }

@@ -16,6 +16,12 @@ use serde_json::json;
 
 pub fn authenticate(ctx: &Ctx, request: &Request) -> Result<VerifiedToken, ApiError> {
     let token = bearer::token(request).ok_or(ApiError::InvalidToken)?;
+    verify_access_token(ctx, token)
+}
+
+/// An access token however it arrived (a header, an introspection form): `InvalidToken` unless
+/// it is ours, valid now, and its session live with its account not disabled.
+pub fn verify_access_token(ctx: &Ctx, token: &str) -> Result<VerifiedToken, ApiError> {
     // Unverified, only to fetch the right key and the session state together; nothing here is
     // trusted until the signature and claims are checked below.
     let peek = access_token::decode_unverified(token).map_err(|_| ApiError::InvalidToken)?;

@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::domain::FieldError;
 use crate::http::Response;
+use crate::http::form::FormError;
 use crate::http::json::{BodyError, SingleFieldError};
 use crate::http::problem::Problem;
 use crate::log;
@@ -37,6 +38,20 @@ pub enum ApiError {
     AccountLocked,
     /// The right password, but `require_verified_email` is on and the address is not verified.
     EmailNotVerified,
+    /// The right password, but an admin disabled the account.
+    AccountDisabled,
+    /// A valid access token, but its account is not an admin (as of the token).
+    AdminRequired,
+    /// No such account (or none that may be shown).
+    UserNotFound,
+    /// The last active admin tried to give up the role.
+    LastAdmin,
+    /// An OAuth endpoint's service client is unknown or its secret wrong (RFC 6749 section 5.2).
+    InvalidClient,
+    /// An OAuth endpoint's form lacks a parameter or repeats one (RFC 6749 section 5.2).
+    InvalidRequest(String),
+    /// An OAuth endpoint's body is not a form.
+    FormExpected,
     NotFound,
     /// `DELETE /me/sessions/{id}` for a session that is not the caller's or not live.
     SessionNotFound,
@@ -69,6 +84,18 @@ impl From<SingleFieldError> for ApiError {
         match e {
             SingleFieldError::Body(e) => ApiError::Body(e),
             SingleFieldError::Invalid(errors) => ApiError::Validation(errors),
+        }
+    }
+}
+
+impl From<FormError> for ApiError {
+    fn from(e: FormError) -> Self {
+        match e {
+            FormError::UnsupportedMediaType => ApiError::FormExpected,
+            FormError::Body(e) => ApiError::Body(e),
+            FormError::Undecodable => ApiError::InvalidRequest(
+                "the form has a field that does not decode to UTF-8".to_owned(),
+            ),
         }
     }
 }
@@ -164,7 +191,7 @@ impl ApiError {
                 401,
                 "admin_unauthorized",
                 "Admin token required",
-                "send the configured admin_token as a Bearer token",
+                "send an admin's access token or the configured admin_token as a Bearer token",
             )
             .with_header("www-authenticate", r#"Bearer realm="admin""#),
             E::RateLimited { retry_after } => Problem::new(
@@ -192,6 +219,43 @@ impl ApiError {
                 "email_not_verified",
                 "Email not verified",
                 "verify the email address with the link sent to it, then sign in",
+            ),
+            E::AccountDisabled => Problem::new(
+                403,
+                "account_disabled",
+                "Account disabled",
+                "this account has been disabled by an administrator",
+            ),
+            E::AdminRequired => Problem::new(
+                403,
+                "admin_required",
+                "Admin required",
+                "this endpoint is for admins; an account made admin must sign in again first",
+            ),
+            E::UserNotFound => {
+                Problem::new(404, "user_not_found", "User not found", "no such user")
+            }
+            E::LastAdmin => Problem::new(
+                409,
+                "last_admin",
+                "Last admin",
+                "the last admin cannot give up the role; make another account admin first",
+            ),
+            E::InvalidClient => Problem::new(
+                401,
+                "invalid_client",
+                "Invalid client",
+                "authenticate with a configured service client's id and secret (HTTP Basic)",
+            )
+            .with_header("www-authenticate", r#"Basic realm="oauth""#),
+            E::InvalidRequest(why) => {
+                Problem::new(400, "invalid_request", "Invalid request", why.clone())
+            }
+            E::FormExpected => Problem::new(
+                415,
+                "unsupported_media_type",
+                "Unsupported media type",
+                "send the body as application/x-www-form-urlencoded",
             ),
             E::NotFound => Problem::new(404, "not_found", "Not found", "no such endpoint"),
             E::SessionNotFound => Problem::new(

@@ -72,6 +72,10 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         failed(ctx, Some(&user.id), "account_locked");
         return Err(ApiError::AccountLocked);
     }
+    if user.disabled_at.is_some() {
+        failed(ctx, Some(&user.id), "account_disabled");
+        return Err(ApiError::AccountDisabled);
+    }
     if ctx.config.require_verified_email()? && !user.email_verified {
         failed(ctx, Some(&user.id), "email_not_verified");
         return Err(ApiError::EmailNotVerified);

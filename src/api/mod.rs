@@ -2,6 +2,7 @@
 
 pub mod account;
 mod admin;
+mod admin_users;
 mod audit;
 mod auth;
 pub mod ctx;
@@ -14,6 +15,7 @@ mod logout;
 pub mod messages;
 mod meta;
 mod my_sessions;
+mod oauth;
 mod password_reset;
 mod reauth;
 mod register;
@@ -21,5 +23,6 @@ mod responses;
 pub mod routes;
 mod throttle;
 mod tokens;
+mod users;
 mod verify;
 mod verify_email;

@@ -63,6 +63,7 @@ pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             user_id: Some(&user.id),
             session_id: Some(&id),
             reason: Some(reason),
+            ..Entry::default()
         },
     );
     Ok(Response::new(204).no_store())

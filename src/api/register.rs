@@ -52,6 +52,7 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         email_verified: false,
         is_admin: false,
         created_at: ctx.now,
+        disabled_at: None,
     };
     ctx.write(|tx, messages| {
         let inserted = tx.insert_user(&NewUser {

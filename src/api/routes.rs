@@ -3,8 +3,8 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::{
-    account, admin, email_change, login, logout, meta, my_sessions, password_reset, register,
-    tokens, verify, verify_email,
+    account, admin, admin_users, email_change, login, logout, meta, my_sessions, oauth,
+    password_reset, register, tokens, users, verify, verify_email,
 };
 use crate::http::router::{self, Match, Route};
 use crate::http::{Request, Response};
@@ -92,6 +92,49 @@ pub static ROUTES: &[Route<Handler>] = &[
     Route {
         path: "/admin/outbox/drain",
         methods: &[(Method::POST, admin::drain)],
+    },
+    Route {
+        path: "/users",
+        methods: &[(Method::GET, users::by_username)],
+    },
+    Route {
+        path: "/users/{id}",
+        methods: &[(Method::GET, users::by_id)],
+    },
+    Route {
+        path: "/admin/users",
+        methods: &[(Method::GET, admin_users::list)],
+    },
+    Route {
+        path: "/admin/users/{id}",
+        methods: &[
+            (Method::GET, admin_users::one),
+            (Method::DELETE, admin_users::delete),
+        ],
+    },
+    Route {
+        path: "/admin/users/{id}/disable",
+        methods: &[(Method::POST, admin_users::disable)],
+    },
+    Route {
+        path: "/admin/users/{id}/enable",
+        methods: &[(Method::POST, admin_users::enable)],
+    },
+    Route {
+        path: "/admin/users/{id}/role",
+        methods: &[(Method::PUT, admin_users::role)],
+    },
+    Route {
+        path: "/oauth/introspect",
+        methods: &[(Method::POST, oauth::introspect)],
+    },
+    Route {
+        path: "/oauth/revoke",
+        methods: &[(Method::POST, oauth::revoke)],
+    },
+    Route {
+        path: "/.well-known/oauth-authorization-server",
+        methods: &[(Method::GET, oauth::metadata)],
     },
     Route {
         path: "/.well-known/jwks.json",

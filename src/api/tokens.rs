@@ -53,7 +53,13 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             user_id: Some(&found.user_id),
             session_id: Some(&found.session_id),
             reason,
+            actor: None,
         };
+        // Disabling ends every session; this also refuses one that a login racing it opened.
+        if user.disabled_at.is_some() {
+            audit::record(ctx, "refresh_failed", entry(Some("account_disabled")));
+            return Err(ApiError::InvalidGrant);
+        }
         let key = keyring::signing_key_with(ctx, lookup.generated_key.as_ref())?;
         let next = OpaqueToken::from_random(key.derive(SUCCESSOR, token.as_str().as_bytes()));
         let next_hash = next.hash();

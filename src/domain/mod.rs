@@ -13,6 +13,7 @@ pub mod opaque_token;
 pub mod password;
 pub mod rate_limit;
 pub mod retention;
+pub mod service_client;
 pub mod session;
 pub mod text;
 pub mod time;

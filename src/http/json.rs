@@ -113,6 +113,31 @@ impl JsonObject {
     }
 }
 
+impl JsonObject {
+    /// A required boolean field. Records `required` or `invalid_type` in `errors` when it is not one.
+    pub fn required_bool(&self, field: &'static str, errors: &mut Vec<FieldError>) -> Option<bool> {
+        match self.0.get(field) {
+            Some(Value::Bool(value)) => Some(*value),
+            None | Some(Value::Null) => {
+                errors.push(FieldError::new(
+                    field,
+                    "required",
+                    format!("{field} is required"),
+                ));
+                None
+            }
+            Some(_) => {
+                errors.push(FieldError::new(
+                    field,
+                    "invalid_type",
+                    format!("{field} must be true or false"),
+                ));
+                None
+            }
+        }
+    }
+}
+
 /// The one required string field of a single-field body, or every problem with the body.
 pub fn single_field(request: &Request, field: &'static str) -> Result<String, SingleFieldError> {
     let body = object(request).map_err(SingleFieldError::Body)?;

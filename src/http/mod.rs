@@ -1,8 +1,10 @@
 //! HTTP plumbing: reading the request, routing, JSON bodies, Bearer tokens, problem+json, writing the
 //! response. Knows nothing of accounts or tokens.
 
+pub mod basic;
 pub mod bearer;
 pub mod client_addr;
+pub mod form;
 pub mod json;
 pub mod problem;
 pub mod request;

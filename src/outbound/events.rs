@@ -21,6 +21,9 @@ pub enum Topic {
     UserUpdated,
     UserDeleted,
     SessionRevoked,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
 }
 
 impl Topic {
@@ -36,6 +39,9 @@ impl Topic {
             Topic::UserUpdated => "user.updated",
             Topic::UserDeleted => "user.deleted",
             Topic::SessionRevoked => "session.revoked",
+            Topic::UserDisabled => "user.disabled",
+            Topic::UserEnabled => "user.enabled",
+            Topic::UserRoleChanged => "user.role_changed",
         }
     }
 }

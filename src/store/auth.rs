@@ -5,7 +5,8 @@ use super::{DbError, Store, Value};
 use crate::domain::session::PresentedToken;
 
 /// Everything `/verify` needs from the database, read in one round trip: the schema version (so no
-/// separate migration check is needed), the generated public key, and whether the session is active.
+/// separate migration check is needed), the generated public key, and whether the session is active
+/// (live, and its account not disabled).
 pub struct AuthLookup {
     pub schema_version: Option<i64>,
     pub generated_public_x: Option<String>,
@@ -18,7 +19,8 @@ impl Store {
             .query_one(
                 "SELECT (SELECT MAX(version) FROM schema_migrations), \
                  (SELECT public_x FROM signing_keys WHERE slot = 'generated'), \
-                 (SELECT COUNT(*) FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2)",
+                 (SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 \
+                 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL)",
                 &[session_id.into(), Value::Int(now)],
             )?
             .ok_or_else(|| DbError::Query("lookup returned no row".to_owned()))?;
@@ -44,7 +46,7 @@ impl Store {
             .query_one(
                 "SELECT v.version, t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, \
                  s.revoked_at IS NOT NULL, u.email, u.username, u.password_hash, u.email_verified, \
-                 u.is_admin, u.created_at, k.kid, k.private_key, k.public_x \
+                 u.is_admin, u.created_at, k.kid, k.private_key, k.public_x, u.disabled_at \
                  FROM (SELECT MAX(version) AS version FROM schema_migrations) v \
                  LEFT JOIN refresh_tokens t ON t.token_hash = $1 \
                  LEFT JOIN sessions s ON s.id = t.session_id \
@@ -73,6 +75,7 @@ impl Store {
                     email_verified: row.bool(10)?,
                     is_admin: row.bool(11)?,
                     created_at: row.int(12)?,
+                    disabled_at: row.opt_int(16)?,
                 },
             )),
             _ => None,

@@ -43,6 +43,11 @@ pub static SQLITE: &[Migration] = &[
         name: "account_self_service",
         sql: include_str!("../../migrations/sqlite/0006_account_self_service.sql"),
     },
+    Migration {
+        version: 7,
+        name: "platform",
+        sql: include_str!("../../migrations/sqlite/0007_platform.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -75,6 +80,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 6,
         name: "account_self_service",
         sql: include_str!("../../migrations/postgres/0006_account_self_service.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "platform",
+        sql: include_str!("../../migrations/postgres/0007_platform.sql"),
     },
 ];
 

@@ -2,6 +2,7 @@
 //! where SQLite and PostgreSQL differ.
 
 pub mod account_events;
+pub mod accounts;
 pub mod auth;
 mod db;
 pub mod keys;

@@ -282,3 +282,40 @@ impl Store {
         .map(drop)
     }
 }
+
+/// A refresh token that would be accepted now: current in its session, the session live and its
+/// account not disabled. What introspection reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRefreshToken {
+    pub session_id: String,
+    pub user_id: String,
+    pub username: String,
+    pub issued_at: i64,
+    pub session_expires_at: i64,
+}
+
+impl Store {
+    pub fn live_refresh_token(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<LiveRefreshToken>, DbError> {
+        let Some(row) = self.query_one(
+            "SELECT t.session_id, u.id, u.username, t.issued_at, s.expires_at \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             JOIN users u ON u.id = s.user_id WHERE t.token_hash = $1 AND t.rotated_at IS NULL \
+             AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
+            &[hash.into(), Value::Int(now)],
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(LiveRefreshToken {
+            session_id: row.text(0)?,
+            user_id: row.text(1)?,
+            username: row.text(2)?,
+            issued_at: row.int(3)?,
+            session_expires_at: row.int(4)?,
+        }))
+    }
+}

@@ -9,6 +9,8 @@ pub struct User {
     pub email_verified: bool,
     pub is_admin: bool,
     pub created_at: i64,
+    /// Set while an admin keeps the account disabled.
+    pub disabled_at: Option<i64>,
 }
 
 pub struct NewUser<'a> {
@@ -36,7 +38,8 @@ pub enum Inserted {
     UsernameTaken,
 }
 
-const COLUMNS: &str = "id, email, username, password_hash, email_verified, is_admin, created_at";
+const COLUMNS: &str =
+    "id, email, username, password_hash, email_verified, is_admin, created_at, disabled_at";
 
 fn user(row: &Row) -> Result<User, DbError> {
     Ok(User {
@@ -47,6 +50,7 @@ fn user(row: &Row) -> Result<User, DbError> {
         email_verified: row.bool(4)?,
         is_admin: row.bool(5)?,
         created_at: row.int(6)?,
+        disabled_at: row.opt_int(7)?,
     })
 }
 
@@ -121,10 +125,11 @@ impl Store {
         .map(drop)
     }
 
-    /// Holds the account's row for this transaction if its password hash is still `verified`,
-    /// replacing it with `replacement` (a re-hash) when given. `false` when the password changed
-    /// since it was checked: a concurrent reset wins, and the login must not go on. The update also
-    /// makes a concurrent reset wait for this transaction on PostgreSQL.
+    /// Holds the account's row for this transaction if its password hash is still `verified` and
+    /// no admin disabled it meanwhile, recording the sign-in time and replacing the hash with
+    /// `replacement` (a re-hash) when given. `false` when the password changed since it was checked
+    /// (a concurrent reset wins) or the account was disabled: the login must not go on. The update
+    /// also makes a concurrent reset or disabling wait for this transaction on PostgreSQL.
     pub fn hold_credential(
         &self,
         user_id: &str,
@@ -134,8 +139,8 @@ impl Store {
     ) -> Result<bool, DbError> {
         let held = match replacement {
             Some(new_hash) => self.query(
-                "UPDATE users SET password_hash = $3, updated_at = $4 \
-                 WHERE id = $1 AND password_hash = $2 RETURNING id",
+                "UPDATE users SET password_hash = $3, updated_at = $4, last_login_at = $4 \
+                 WHERE id = $1 AND password_hash = $2 AND disabled_at IS NULL RETURNING id",
                 &[
                     user_id.into(),
                     verified.into(),
@@ -144,9 +149,9 @@ impl Store {
                 ],
             )?,
             None => self.query(
-                "UPDATE users SET updated_at = updated_at WHERE id = $1 AND password_hash = $2 \
-                 RETURNING id",
-                &[user_id.into(), verified.into()],
+                "UPDATE users SET last_login_at = $3 WHERE id = $1 AND password_hash = $2 \
+                 AND disabled_at IS NULL RETURNING id",
+                &[user_id.into(), verified.into(), Value::Int(now)],
             )?,
         };
         Ok(!held.is_empty())

@@ -1,0 +1,177 @@
+//! The OAuth side for gateways and libraries: RFC 7662 introspection (for configured service
+//! clients), RFC 7009 revocation (for anyone holding the token) and RFC 8414 metadata.
+
+use super::audit::{self, Entry};
+use super::auth::verify_access_token;
+use super::ctx::Ctx;
+use super::error::ApiError;
+use super::password_reset::revoked_events;
+use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::service_client;
+use crate::http::form::{self, Form};
+use crate::http::{Request, Response, basic};
+use serde_json::{Value, json};
+
+/// Metadata changes only with the configuration.
+const METADATA_MAX_AGE_SECS: u32 = 3600;
+
+/// `token` and the optional `token_type_hint`. The hint is only a hint: every token is looked up
+/// as what it is (RFC 7009 section 2.1, RFC 7662 section 2.1), so its value is not checked.
+fn token(form: &Form) -> Result<&str, ApiError> {
+    form.single("token_type_hint")
+        .map_err(|_| ApiError::InvalidRequest("token_type_hint must be given once".to_owned()))?;
+    match form.single("token") {
+        Ok(Some(token)) if !token.is_empty() => Ok(token),
+        Ok(_) => Err(ApiError::InvalidRequest(
+            "the form must hold a token".to_owned(),
+        )),
+        Err(_) => Err(ApiError::InvalidRequest(
+            "token must be given once".to_owned(),
+        )),
+    }
+}
+
+pub fn introspect(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let (id, secret) = basic::credentials(request).ok_or(ApiError::InvalidClient)?;
+    let clients = ctx.config.service_clients()?;
+    let client = service_client::authenticate(&clients, &id, &secret).ok_or_else(|| {
+        audit::record(
+            ctx,
+            "introspection_refused",
+            Entry {
+                reason: Some("invalid_client"),
+                ..Entry::default()
+            },
+        );
+        ApiError::InvalidClient
+    })?;
+    let form = form::body(request)?;
+    let answer = inspect(ctx, token(&form)?)?;
+    let field = |name| answer.get(name).and_then(Value::as_str);
+    let active = answer.get("active") == Some(&json!(true));
+    audit::record(
+        ctx,
+        "token_introspected",
+        Entry {
+            user_id: field("sub"),
+            session_id: field("sid"),
+            reason: Some(if active { "active" } else { "inactive" }),
+            actor: Some(&client.id),
+        },
+    );
+    Ok(Response::json(200, &answer).no_store())
+}
+
+/// RFC 7662 section 2.2: the token's claims while it would be accepted, `{"active": false}` for
+/// anything else, without saying why.
+fn inspect(ctx: &Ctx, token: &str) -> Result<Value, ApiError> {
+    let inactive = json!({"active": false});
+    let issuer = ctx.config.issuer()?;
+    if let Some(refresh) = OpaqueToken::parse(token) {
+        let Some(live) = ctx.store()?.live_refresh_token(&refresh.hash(), ctx.now)? else {
+            return Ok(inactive);
+        };
+        // No `token_type`: RFC 6749's types describe access tokens, and a gateway checking for
+        // `Bearer` must not take a refresh token for one.
+        return Ok(json!({
+            "active": true,
+            "sub": live.user_id,
+            "username": live.username,
+            "iat": live.issued_at,
+            "exp": live.session_expires_at,
+            "iss": issuer,
+            "sid": live.session_id,
+        }));
+    }
+    match verify_access_token(ctx, token) {
+        Ok(verified) => Ok(json!({
+            "active": true,
+            "sub": verified.sub,
+            "username": verified.claims.username,
+            "exp": verified.exp,
+            "iat": verified.iat,
+            // Access tokens are valid from their issue time.
+            "nbf": verified.iat,
+            "iss": issuer,
+            "aud": ctx.config.audience()?,
+            "jti": verified.jti,
+            "sid": verified.claims.sid,
+            "token_type": "Bearer",
+        })),
+        Err(ApiError::InvalidToken) => Ok(inactive),
+        Err(e) => Err(e),
+    }
+}
+
+/// RFC 7009: the session behind a refresh or access token ends. Unknown, expired and already
+/// revoked tokens get the same 200, so the answer tells nothing about the token.
+pub fn revoke(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let form = form::body(request)?;
+    let token = token(&form)?;
+    let owner = match OpaqueToken::parse(token) {
+        Some(refresh) => ctx
+            .store()?
+            .find_refresh_token(&refresh.hash())?
+            .map(|found| (found.user_id, found.session_id)),
+        // Only a token that verifies names a session: a forged one cannot end someone else's.
+        None => match verify_access_token(ctx, token) {
+            Ok(verified) => Some((verified.sub, verified.claims.sid)),
+            Err(ApiError::InvalidToken) => None,
+            Err(e) => return Err(e),
+        },
+    };
+    if let Some((user_id, session_id)) = owner {
+        let reason = "revoked";
+        let ended = ctx.write(|tx, messages| {
+            if !tx.revoke_session(&session_id, reason, ctx.now)? {
+                return Ok(false);
+            }
+            revoked_events(
+                ctx,
+                &user_id,
+                std::slice::from_ref(&session_id),
+                reason,
+                messages,
+            )?;
+            Ok(true)
+        })?;
+        if ended {
+            audit::record(
+                ctx,
+                "token_revoked",
+                Entry {
+                    user_id: Some(&user_id),
+                    session_id: Some(&session_id),
+                    ..Entry::default()
+                },
+            );
+        }
+    }
+    Ok(Response::new(200).no_store())
+}
+
+/// RFC 8414: where the endpoints are, for gateways and libraries that configure themselves. The
+/// issuer is the service's public base URL.
+pub fn metadata(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
+    let issuer = ctx.config.issuer()?;
+    let base = issuer.trim_end_matches('/');
+    Ok(Response::json(
+        200,
+        &json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{base}/.well-known/jwks.json"),
+            "introspection_endpoint": format!("{base}/oauth/introspect"),
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+            "revocation_endpoint": format!("{base}/oauth/revoke"),
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            // Required by RFC 8414 and refused empty by libraries; there is no authorization
+            // endpoint, so it issues nothing.
+            "response_types_supported": ["none"],
+        }),
+    )
+    .with_header(
+        "cache-control",
+        format!("public, max-age={METADATA_MAX_AGE_SECS}"),
+    ))
+}
