@@ -102,7 +102,11 @@ fn the_component_imports_only_wasi_and_the_spin_interfaces_of_its_world() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("import ")?.strip_suffix(';'))
         .collect();
-    assert_eq!(spin_imports.len(), 3);
+    assert_eq!(
+        spin_imports.len(),
+        4,
+        "key-value, SQLite, variables and PostgreSQL"
+    );
     let ty = compiled.component_type();
     let imports: Vec<String> = ty
         .imports(engine)
