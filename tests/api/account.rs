@@ -44,14 +44,6 @@ fn text(mail: &Value) -> &str {
     mail["Text"].as_str().unwrap_or_default()
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.db_rows(sql).await[0][0]
-        .as_deref()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 async fn outbox_topics(app: &TestApp) -> Vec<String> {
     app.db_rows("SELECT topic FROM outbox WHERE kind = 'event' ORDER BY id")
         .await
@@ -70,7 +62,7 @@ backend_tests! {
         let wrong = call(&app, "POST", "/me/password", Some(&json!({"current_password": "not the password", "new_password": new})), &this.access).await;
         wrong.assert_problem(401, "invalid_credentials");
         // A wrong current password counts as a failed sign-in for the account.
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM login_throttle WHERE subject = 'account:{id}'")).await, 1);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM login_throttle WHERE subject = 'account:{id}'")).await, 1);
         let weak = call(&app, "POST", "/me/password", Some(&json!({"current_password": user.password, "new_password": "short"})), &this.access).await;
         let problem = weak.assert_problem(400, "validation_failed");
         assert_eq!(problem["errors"][0]["field"], "new_password");
@@ -96,7 +88,7 @@ backend_tests! {
         assert!(topics.contains(&"user.password_changed".to_owned()), "{topics:?}");
         let revoked = app.db_rows("SELECT revoked_reason FROM sessions WHERE revoked_at IS NOT NULL").await;
         assert_eq!(revoked, vec![vec![Some("password_changed".to_owned())]]);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%password_changed%'").await, 1);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%password_changed%'").await, 1);
         let stored = app.db_rows(&format!("SELECT password_hash FROM users WHERE id = '{id}'")).await;
         assert!(stored[0][0].as_deref().unwrap().starts_with("$argon2id$"));
     }
@@ -172,7 +164,7 @@ backend_tests! {
         let event: Value = serde_json::from_str(event[0][0].as_deref().unwrap()).unwrap();
         assert_eq!(event["data"]["email"], new_email.as_str());
         // The token is kept only as a hash.
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = '{token}'")).await, 0);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = '{token}'")).await, 0);
     }
 
     async fn an_address_taken_before_the_link_is_used_is_refused(app) {
@@ -260,7 +252,7 @@ backend_tests! {
         assert_eq!(left["sessions"].as_array().unwrap().len(), 1);
         let reason = app.db_rows(&format!("SELECT revoked_reason FROM sessions WHERE id = '{phone_id}'")).await;
         assert_eq!(reason[0][0].as_deref(), Some("user_revoked"));
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%{phone_id}%'")).await, 1);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%{phone_id}%'")).await, 1);
     }
 
     async fn deleting_the_account_leaves_an_anonymous_tombstone_and_frees_the_names(app) {
@@ -292,18 +284,18 @@ backend_tests! {
         assert_eq!(row[0][2].as_deref(), Some(""));
         assert!(matches!(row[0][3].as_deref(), Some("1" | "t")));
         assert_eq!(row[0][4].as_deref(), Some(format!("deleted:{id}").as_str()));
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM sessions WHERE user_id = '{id}' AND (client_addr IS NOT NULL OR user_agent IS NOT NULL OR revoked_at IS NULL)")).await, 0);
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM account_events WHERE user_id = '{id}'")).await, 0);
-        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = '{id}'")).await, 0);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM sessions WHERE user_id = '{id}' AND (client_addr IS NOT NULL OR user_agent IS NOT NULL OR revoked_at IS NULL)")).await, 0);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM account_events WHERE user_id = '{id}'")).await, 0);
+        assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM one_time_tokens WHERE user_id = '{id}'")).await, 0);
         for personal in [&user.email, &user.username, &pending] {
-            let holding = count(&app, &format!("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%{personal}%'")).await;
+            let holding = app.db_count(&format!("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%{personal}%'")).await;
             assert_eq!(holding, 0, "{personal} is still in the outbox");
         }
         let event = app.db_rows("SELECT payload FROM outbox WHERE topic = 'user.deleted'").await;
         assert_eq!(event.len(), 1);
         let event: Value = serde_json::from_str(event[0][0].as_deref().unwrap()).unwrap();
         assert_eq!(event["data"], json!({"user_id": id}));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%account_deleted%'").await, 2);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%account_deleted%'").await, 2);
 
         // The email and the username are free for a new account, which gets a new id.
         let again = app.register(&user.email, &user.username, &user.password).await;

@@ -19,14 +19,6 @@ async fn insert_sessions(app: &TestApp, user_id: &str, n: u32, expires_at: i64, 
     .await;
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    app.db_rows(sql).await[0][0]
-        .as_deref()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 async fn user_id(app: &TestApp, access: &str) -> String {
     app.verify(access).await.json()["sub"]
         .as_str()
@@ -46,7 +38,7 @@ backend_tests! {
         }
         let reasons = app.db_rows("SELECT revoked_reason FROM sessions WHERE revoked_at IS NOT NULL").await;
         assert_eq!(reasons, vec![vec![Some("session_limit".to_owned())]]);
-        let events = count(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%session_limit%'").await;
+        let events = app.db_count("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked' AND payload LIKE '%session_limit%'").await;
         assert_eq!(events, 1);
     }
 
@@ -61,9 +53,9 @@ backend_tests! {
         let token = token_in(&app.wait_for_mails(2).await[1]);
         let confirmed = app.post_json("/password-reset/confirm", &json!({"token": token, "password": "a brand new passphrase"})).await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.text());
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND id LIKE 'live-%'").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND id LIKE 'expired-%'").await, 5);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked'").await, 10_000);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND id LIKE 'live-%'").await, 0);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND id LIKE 'expired-%'").await, 5);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked'").await, 10_000);
         // The notice goes out with the response; the session events wait for the drain.
         let mails = app.wait_for_mails(3).await;
         assert!(crate::password_reset::subject(&mails[2]).to_lowercase().contains("password"));
@@ -76,8 +68,8 @@ backend_tests! {
         insert_sessions(&app, &id, 10_000, app.now() + 86_400, "live").await;
         let response = app.post_json_authorized("/logout/all", &json!({}), &tokens.access).await;
         assert_eq!(response.status, 204, "{}", response.text());
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked'").await, 10_001);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM outbox WHERE topic = 'session.revoked'").await, 10_001);
         app.verify(&tokens.access).await.assert_problem(401, "invalid_token");
         let _ = user;
     }
@@ -126,7 +118,7 @@ backend_tests! {
         assert_eq!(reset.status, 200);
         assert!(statuses.iter().all(|s| *s == 200 || *s == 401), "{statuses:?}");
         // Whatever the interleaving, no session opened with the old password is still live.
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL").await, 0);
     }
 
     async fn overlong_identifiers_are_refused_before_any_lookup(app) {
@@ -162,9 +154,9 @@ backend_tests! {
         assert_eq!(purged["one_time_tokens"], 2, "{report}");
         assert!(purged["outbox"].as_i64().unwrap() >= 2, "{report}");
         for table in ["sessions", "refresh_tokens", "login_throttle", "rate_limits", "one_time_tokens"] {
-            assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
+            assert_eq!(app.db_count(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE state = 'delivered'").await, 0);
+        assert_eq!(app.db_count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'").await, 0);
         // The account itself stays, and signs in.
         assert_eq!(app.login(&user.email, &user.password).await.status, 200);
     }

@@ -324,6 +324,15 @@ impl TestApp {
         }
     }
 
+    /// The single number a counting query returns.
+    pub async fn db_count(&self, sql: &str) -> i64 {
+        self.db_rows(sql).await[0][0]
+            .as_deref()
+            .expect("a count")
+            .parse()
+            .expect("a number")
+    }
+
     /// Runs a statement against the app's database (test set-up such as making a user an admin).
     pub async fn db_execute(&self, sql: &str) {
         match &self.pg {
