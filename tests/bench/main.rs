@@ -295,7 +295,7 @@ async fn floor_rate(
 ) -> anyhow::Result<f64> {
     let time = Duration::from_secs(3);
     match backend {
-        Backend::Sqlite => floor::sqlite(&app.dir.0.join("sqlite_db.db"), access, workers, time),
+        Backend::Sqlite => floor::sqlite(&app.sqlite_file(), access, workers, time),
         Backend::Postgres => {
             let url = app
                 .variables

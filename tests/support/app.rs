@@ -270,7 +270,7 @@ impl TestApp {
     }
 
     /// The SQLite database file, wherever this runtime keeps it.
-    fn sqlite_file(&self) -> std::path::PathBuf {
+    pub fn sqlite_file(&self) -> std::path::PathBuf {
         match self.runtime {
             // runtime-config.redis.toml names its own path, relative to where Spin runs.
             Runtime::SpinRedis(_) => self.dir.0.join(".spin").join("auth.db"),
