@@ -4,6 +4,7 @@
 use crate::domain::password::hash::HashParams;
 use crate::domain::service_client::{self, ServiceClient};
 use crate::http::client_addr::{Proxy, parse_proxies};
+use std::cell::RefCell;
 use std::fmt;
 
 /// Where a setting comes from: Spin's variables in the component, a map in unit tests.
@@ -167,25 +168,40 @@ pub const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 
 pub struct Config<V = SpinVariables> {
     vars: V,
+    /// Variables already read by this request: several settings share one (the signing key is
+    /// wanted by the production check, the keyring and `/verify`), and each read is a host call.
+    read: RefCell<Vec<(String, Option<String>)>>,
 }
 
 impl Config<SpinVariables> {
     pub fn spin() -> Self {
-        Self {
-            vars: SpinVariables,
-        }
+        Self::new(SpinVariables)
     }
 }
 
 impl<V: Variables> Config<V> {
     pub fn new(vars: V) -> Self {
-        Self { vars }
+        Self {
+            vars,
+            read: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// A variable, from the host the first time and from memory after that.
+    fn var(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        if let Some((_, value)) = self.read.borrow().iter().find(|(n, _)| n == name) {
+            return Ok(value.clone());
+        }
+        let value = self.vars.get(name)?;
+        self.read
+            .borrow_mut()
+            .push((name.to_owned(), value.clone()));
+        Ok(value)
     }
 
     fn text(&self, name: &str, default: &str) -> Result<String, ConfigError> {
         Ok(self
-            .vars
-            .get(name)?
+            .var(name)?
             .map_or_else(|| default.to_owned(), |v| v.trim().to_owned()))
     }
 
@@ -490,6 +506,28 @@ pub mod tests {
 
     fn config(pairs: &[(&'static str, &'static str)]) -> Config<MapVariables> {
         Config::new(MapVariables(pairs.iter().copied().collect()))
+    }
+
+    /// Counts host reads, per variable.
+    struct CountingVariables(std::cell::RefCell<HashMap<String, usize>>);
+
+    impl Variables for CountingVariables {
+        fn get(&self, name: &str) -> Result<Option<String>, ConfigError> {
+            *self.0.borrow_mut().entry(name.to_owned()).or_default() += 1;
+            Ok((name == "issuer").then(|| "https://auth.test".to_owned()))
+        }
+    }
+
+    #[test]
+    fn each_variable_is_read_from_the_host_once_per_request() {
+        let config = Config::new(CountingVariables(Default::default()));
+        for _ in 0..3 {
+            assert_eq!(config.issuer().unwrap(), "https://auth.test");
+            assert!(config.jwt_private_key().unwrap().is_none());
+        }
+        let reads = config.vars.0.borrow();
+        assert_eq!(reads.get("issuer"), Some(&1));
+        assert_eq!(reads.get("jwt_private_key"), Some(&1));
     }
 
     #[test]
