@@ -93,11 +93,7 @@ impl JsonObject {
     pub fn required_str(&self, field: &'static str, errors: &mut Vec<FieldError>) -> Option<&str> {
         match self.0.get(field) {
             None | Some(Value::Null) => {
-                errors.push(FieldError::new(
-                    field,
-                    "required",
-                    format!("{field} is required"),
-                ));
+                errors.push(missing(field));
                 None
             }
             Some(value) => string(field, value, errors),
@@ -111,19 +107,13 @@ impl JsonObject {
             Some(value) => string(field, value, errors),
         }
     }
-}
 
-impl JsonObject {
     /// A required boolean field. Records `required` or `invalid_type` in `errors` when it is not one.
     pub fn required_bool(&self, field: &'static str, errors: &mut Vec<FieldError>) -> Option<bool> {
         match self.0.get(field) {
             Some(Value::Bool(value)) => Some(*value),
             None | Some(Value::Null) => {
-                errors.push(FieldError::new(
-                    field,
-                    "required",
-                    format!("{field} is required"),
-                ));
+                errors.push(missing(field));
                 None
             }
             Some(_) => {
@@ -136,6 +126,10 @@ impl JsonObject {
             }
         }
     }
+}
+
+fn missing(field: &'static str) -> FieldError {
+    FieldError::new(field, "required", format!("{field} is required"))
 }
 
 /// The one required string field of a single-field body, or every problem with the body.
