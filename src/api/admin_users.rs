@@ -8,7 +8,7 @@ use super::audit::{self, Entry};
 use super::auth::verify_access_token;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::password_reset::revoked_events;
+use super::revocations::revoked_events;
 use crate::domain::time::rfc3339;
 use crate::domain::{FieldError, email, ids, text};
 use crate::http::{Request, Response, bearer, form, json};

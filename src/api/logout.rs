@@ -4,7 +4,7 @@ use super::audit::{self, Entry};
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::password_reset::revoked_events;
+use super::revocations::revoked_events;
 use crate::domain::opaque_token::OpaqueToken;
 use crate::http::{Request, Response, bearer, json};
 

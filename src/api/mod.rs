@@ -20,6 +20,7 @@ mod password_reset;
 mod reauth;
 mod register;
 mod responses;
+mod revocations;
 pub mod routes;
 mod throttle;
 mod tokens;

@@ -6,6 +6,7 @@ use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
+use super::revocations::revoked_events;
 use super::throttle;
 use crate::config::RateLimited;
 use crate::domain::email::{self, Email};
@@ -18,7 +19,6 @@ use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
 use crate::store::Store;
-use crate::store::outbox::Message;
 use crate::store::users::User;
 use serde_json::json;
 
@@ -189,26 +189,4 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),
     )
     .no_store())
-}
-
-/// What every revocation writes with it, per session: the removal of its entry from the key-value
-/// session cache that `/verify` reads, and one `session.revoked` event. Every path that ends
-/// sessions goes through here, so none can leave a cache entry behind.
-pub fn revoked_events(
-    ctx: &Ctx,
-    user_id: &str,
-    session_ids: &[String],
-    reason: &str,
-    messages: &mut Vec<Message>,
-) -> Result<(), ApiError> {
-    for session_id in session_ids {
-        messages.push(ctx.revocation(session_id)?);
-    }
-    for session_id in session_ids {
-        messages.push(ctx.event(
-            Topic::SessionRevoked,
-            json!({"user_id": user_id, "session_id": session_id, "reason": reason}),
-        )?);
-    }
-    Ok(())
 }
