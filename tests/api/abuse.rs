@@ -1,14 +1,14 @@
 use crate::backend_tests;
-use crate::support::TestApp;
-use crate::support::client::Client;
+use auth_test_support::TestApp;
+use auth_test_support::client::Client;
 use serde_json::json;
 use std::time::Duration;
 
-async fn attempt(app: &TestApp, email: &str, password: &str) -> crate::support::TestResponse {
+async fn attempt(app: &TestApp, email: &str, password: &str) -> auth_test_support::TestResponse {
     app.login(email, password).await
 }
 
-fn retry_after(response: &crate::support::TestResponse) -> i64 {
+fn retry_after(response: &auth_test_support::TestResponse) -> i64 {
     response
         .header("retry-after")
         .expect("Retry-After")
@@ -26,7 +26,7 @@ async fn login_from(
     app: &TestApp,
     client: &str,
     body: serde_json::Value,
-) -> crate::support::TestResponse {
+) -> auth_test_support::TestResponse {
     let request = app
         .client
         .request("POST", "/login")

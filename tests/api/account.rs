@@ -3,9 +3,9 @@
 
 use crate::backend_tests;
 use crate::password_reset::{subject, token_in};
-use crate::support::app::{TestUser, Tokens};
-use crate::support::rabbit::{self, Rabbit};
-use crate::support::{TestApp, TestResponse};
+use auth_test_support::app::{TestUser, Tokens};
+use auth_test_support::rabbit::{self, Rabbit};
+use auth_test_support::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
 async fn call(
@@ -351,7 +351,7 @@ backend_tests! {
         rabbit.bind("user.*").await;
         let vars = [("events_origin", rabbit::api_origin()), ("events_exchange", rabbit.exchange.clone())];
         let server = app.replica(&vars).await;
-        let client = crate::support::client::Client::new(server.base_url());
+        let client = auth_test_support::client::Client::new(server.base_url());
         let password = "a fine long passphrase";
         let registered = client.post_json("/register", &json!({"email": "eve@example.com", "username": "eve", "password": password}), None).await;
         let id = registered.json()["id"].as_str().unwrap().to_owned();

@@ -1,6 +1,6 @@
 use super::platform::{admin_token, admin_user, audit_lines, events, id_of, send_json};
 use crate::backend_tests;
-use crate::support::app::Tokens;
+use auth_test_support::app::Tokens;
 use serde_json::json;
 
 backend_tests! {
@@ -165,7 +165,7 @@ backend_tests! {
     }
 }
 
-async fn users_of(app: &crate::support::TestApp, path: &str) -> Vec<String> {
+async fn users_of(app: &auth_test_support::TestApp, path: &str) -> Vec<String> {
     let page = app.get_authorized(path, &admin_token(app)).await;
     assert_eq!(page.status, 200, "{}", page.text());
     page.json()["users"]

@@ -1,8 +1,8 @@
 use crate::backend_tests;
-use crate::support::app::Tokens;
+use auth_test_support::app::Tokens;
 use serde_json::{Value, json};
 
-fn audit_lines(app: &crate::support::TestApp, event: &str) -> Vec<Value> {
+fn audit_lines(app: &auth_test_support::TestApp, event: &str) -> Vec<Value> {
     app.log_lines()
         .into_iter()
         .filter(|l| l["audit"] == true && l["event"] == event)
@@ -43,7 +43,7 @@ backend_tests! {
         let line = &success[0];
         assert_eq!(line["request_id"], "trace-login-1");
         assert_eq!(line["client_addr"], "127.0.0.1");
-        let (_, claims) = crate::support::jwt::decode_parts(&tokens.access);
+        let (_, claims) = auth_test_support::jwt::decode_parts(&tokens.access);
         assert_eq!(line["user_id"], claims["sub"]);
         assert_eq!(line["session_id"], claims["sid"]);
         assert!(line["time"].as_str().unwrap().ends_with('Z'));
@@ -68,7 +68,7 @@ backend_tests! {
         let user = app.new_user().await;
         let verify = crate::password_reset::token_in(&app.wait_for_mails(1).await[0]);
         app.post_json("/verify-email", &json!({"token": verify})).await;
-        let first = crate::support::app::Tokens::from(&app.login(&user.email, &user.password).await);
+        let first = auth_test_support::app::Tokens::from(&app.login(&user.email, &user.password).await);
         app.refresh(&first.refresh).await;
         app.clock.advance(std::time::Duration::from_secs(30));
         app.refresh(&first.refresh).await.assert_problem(401, "refresh_token_reused");

@@ -2,7 +2,7 @@
 //! addresses and `X-Forwarded-For` behind trusted proxies.
 
 use crate::backend_tests;
-use crate::support::TestApp;
+use auth_test_support::TestApp;
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::json;

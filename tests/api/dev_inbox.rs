@@ -1,7 +1,7 @@
 //! `tools/dev-inbox`, the local stand-in for the mail relay and RabbitMQ: a service pointed at it
 //! gets its mail and events accepted, and the newcomer sees the reset link printed.
 
-use crate::support::{Backend, TestApp};
+use auth_test_support::{Backend, TestApp};
 use serde_json::json;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ impl DevInbox {
             .expect("a free port")
             .port();
         let output = dir.join("dev-inbox.out");
-        let tool = crate::host::component::repo_root().join("tools/dev-inbox");
+        let tool = auth_test_host::component::repo_root().join("tools/dev-inbox");
         let child = Command::new("python3")
             .arg(tool)
             .args(["--port", &port.to_string(), "--events-port", "0"])
@@ -69,7 +69,7 @@ impl Drop for DevInbox {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_inbox_prints_the_reset_link_and_the_events() {
-    let dir = crate::support::databases::TempDir::new();
+    let dir = auth_test_support::databases::TempDir::new();
     let inbox = DevInbox::start(&dir.0);
     let origin = format!("http://127.0.0.1:{}", inbox.port);
     let app = TestApp::spawn(

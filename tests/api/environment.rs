@@ -1,8 +1,8 @@
 //! `environment = production` refuses to serve with settings only fit for a laptop.
 
 use crate::backend_tests;
-use crate::support::TestApp;
-use crate::support::jwt::KEY_A_PEM;
+use auth_test_support::TestApp;
+use auth_test_support::jwt::KEY_A_PEM;
 
 const PRODUCTION: (&str, &str) = ("environment", "production");
 const LONG_ADMIN_TOKEN: (&str, &str) = ("admin_token", "a-long-random-admin-token-0123456789");

@@ -1,7 +1,7 @@
 use super::password_reset::token_in;
 use crate::backend_tests;
-use crate::support::app::Tokens;
-use crate::support::rabbit::{self, Rabbit};
+use auth_test_support::app::Tokens;
+use auth_test_support::rabbit::{self, Rabbit};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,7 +16,7 @@ backend_tests! {
         rabbit.bind("#").await;
         let app_vars = [broker_vars()[0].clone(), ("events_exchange", rabbit.exchange.clone())];
         let server = app.replica(&app_vars).await;
-        let client = crate::support::client::Client::new(server.base_url());
+        let client = auth_test_support::client::Client::new(server.base_url());
 
         // register -> user.registered; verify -> user.email_verified; login -> user.logged_in;
         // reset -> user.password_reset_requested; confirm -> user.password_changed + session.revoked;
@@ -79,7 +79,7 @@ backend_tests! {
         let Some(rabbit) = Rabbit::connect().await else { return };
         let vars = [broker_vars()[0].clone(), ("events_exchange", rabbit.exchange.clone())];
         let server = app.replica(&vars).await;
-        let client = crate::support::client::Client::new(server.base_url());
+        let client = auth_test_support::client::Client::new(server.base_url());
         assert!(rabbit.exchange_exists().await.is_none());
         let response = client.post_json("/register", &json!({"email": "eve@example.com", "username": "eve", "password": "a fine long passphrase"}), None).await;
         assert_eq!(response.status, 201);
@@ -106,7 +106,7 @@ backend_tests! {
         rabbit.bind("#").await;
         // This replica's broker is unreachable (the default test origin refuses connections).
         let down = app.replica(&[("events_exchange", rabbit.exchange.clone())]).await;
-        let client = crate::support::client::Client::new(down.base_url());
+        let client = auth_test_support::client::Client::new(down.base_url());
         for name in ["ann", "bob"] {
             let body = json!({"email": format!("{name}@example.com"), "username": name, "password": "a fine long passphrase"});
             assert_eq!(client.post_json("/register", &body, None).await.status, 201);
@@ -118,7 +118,7 @@ backend_tests! {
 
         // The broker is back: a replica that reaches it drains what was kept.
         let up = app.replica(&[broker_vars()[0].clone(), ("events_exchange", rabbit.exchange.clone())]).await;
-        let client = crate::support::client::Client::new(up.base_url());
+        let client = auth_test_support::client::Client::new(up.base_url());
         app.clock.advance(Duration::from_secs(11));
         let drained = client.post_json("/admin/outbox/drain", &json!({}), Some("test-admin-token")).await;
         assert_eq!(drained.json()["delivered"], 2, "{}", drained.text());

@@ -1,9 +1,9 @@
 //! The foundation: manifest, component world, migrations, outbound restrictions.
 
 use crate::backend_tests;
-use crate::host::component;
-use crate::host::manifest::Manifest;
-use crate::support::{Backend, TestApp};
+use auth_test_host::Manifest;
+use auth_test_host::component;
+use auth_test_support::{Backend, TestApp};
 use std::collections::HashMap;
 
 #[test]
@@ -74,8 +74,8 @@ async fn a_required_variable_without_a_value_stops_the_app_from_starting() {
         1,
     );
     let manifest = Manifest::parse(&required, &component::repo_root()).unwrap();
-    let dir = crate::support::databases::TempDir::new();
-    let config = |variables| crate::host::HostConfig {
+    let dir = auth_test_support::databases::TempDir::new();
+    let config = |variables| auth_test_host::HostConfig {
         manifest: manifest.clone(),
         variables,
         sqlite_path: dir.0.join("db.sqlite"),
@@ -83,7 +83,7 @@ async fn a_required_variable_without_a_value_stops_the_app_from_starting() {
         clock: Default::default(),
         log: None,
     };
-    let err = crate::host::Server::start(config(HashMap::new()))
+    let err = auth_test_host::Server::start(config(HashMap::new()))
         .await
         .err()
         .expect("must not start");
@@ -91,7 +91,7 @@ async fn a_required_variable_without_a_value_stops_the_app_from_starting() {
         format!("{err:#}").contains("no provider resolved required variable(s): [\"admin_token\"]")
     );
     let given = HashMap::from([("admin_token".to_owned(), "s3cret".to_owned())]);
-    assert!(crate::host::Server::start(config(given)).await.is_ok());
+    assert!(auth_test_host::Server::start(config(given)).await.is_ok());
 }
 
 #[test]
@@ -140,7 +140,7 @@ backend_tests! {
     async fn migrations_are_recorded_once_and_rerunning_them_changes_nothing(app) {
         assert_eq!(app.get("/health").await.status, 200);
         let replica = app.replica(&[]).await;
-        let again = crate::support::client::Client::new(replica.base_url());
+        let again = auth_test_support::client::Client::new(replica.base_url());
         assert_eq!(again.get("/health", None).await.status, 200);
         assert_eq!(app.get("/health").await.status, 200);
         let rows = app.db_rows("SELECT version, name FROM schema_migrations ORDER BY version").await;
@@ -169,7 +169,7 @@ async fn a_database_host_outside_allowed_outbound_hosts_is_refused() {
     let denied = app
         .replica(&[("database_origin", "postgres://127.0.0.2:5432".to_owned())])
         .await;
-    let client = crate::support::client::Client::new(denied.base_url());
+    let client = auth_test_support::client::Client::new(denied.base_url());
     let response = client.get("/health", None).await;
     response.assert_problem(503, "service_unavailable");
     denied.settle().await;

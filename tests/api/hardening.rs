@@ -47,7 +47,7 @@ backend_tests! {
     }
 
     async fn nul_and_other_control_characters_are_refused_in_every_text_field(app) {
-        let field_error = |response: crate::support::TestResponse| {
+        let field_error = |response: auth_test_support::TestResponse| {
             let problem = response.assert_problem(400, "validation_failed");
             let error = &problem["errors"][0];
             (error["field"].as_str().unwrap().to_owned(), error["code"].as_str().unwrap().to_owned())

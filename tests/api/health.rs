@@ -1,5 +1,5 @@
 use crate::backend_tests;
-use crate::support::{Backend, TestApp};
+use auth_test_support::{Backend, TestApp};
 
 backend_tests! {
     async fn health_answers_ok_after_a_real_query(app) {

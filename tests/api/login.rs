@@ -1,5 +1,5 @@
 use crate::backend_tests;
-use crate::support::jwt::decode_parts;
+use auth_test_support::jwt::decode_parts;
 use serde_json::json;
 use std::time::Instant;
 
@@ -99,7 +99,7 @@ backend_tests! {
         let before = app.db_rows("SELECT password_hash FROM users").await[0][0].clone().unwrap();
         assert!(before.contains("m=256,t=1,p=1"), "{before}");
         let stronger = app.replica(&[("password_hash_memory_kib", "1024".to_owned()), ("password_hash_iterations", "2".to_owned())]).await;
-        let client = crate::support::client::Client::new(stronger.base_url());
+        let client = auth_test_support::client::Client::new(stronger.base_url());
         let response = client.post_json("/login", &json!({"email": user.email, "password": user.password}), None).await;
         assert_eq!(response.status, 200);
         stronger.settle().await;

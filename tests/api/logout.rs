@@ -4,7 +4,7 @@ use serde_json::json;
 backend_tests! {
     async fn logout_revokes_that_session_only(app) {
         let (user, first) = app.logged_in_user().await;
-        let second = crate::support::app::Tokens::from(&app.login(&user.email, &user.password).await);
+        let second = auth_test_support::app::Tokens::from(&app.login(&user.email, &user.password).await);
         let response = app.post_json("/logout", &json!({"refresh_token": first.refresh})).await;
         assert_eq!(response.status, 204);
         assert!(response.body.is_empty());
@@ -38,7 +38,7 @@ backend_tests! {
 
     async fn logout_all_revokes_every_session_of_the_user(app) {
         let (user, first) = app.logged_in_user().await;
-        let second = crate::support::app::Tokens::from(&app.login(&user.email, &user.password).await);
+        let second = auth_test_support::app::Tokens::from(&app.login(&user.email, &user.password).await);
         let (_, bystander) = app.logged_in_user().await;
         let response = app.post_json_authorized("/logout/all", &json!({}), &second.access).await;
         assert_eq!(response.status, 204);

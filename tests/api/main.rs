@@ -1,10 +1,11 @@
 //! The API test suite: the real component, served by the native test host, driven over HTTP.
 //! Each test runs against SQLite and against PostgreSQL (see `backend_tests!`).
 
-#[path = "../host/mod.rs"]
-mod host;
-#[path = "../support/mod.rs"]
-mod support;
+//! The test host (`auth_test_host`) and the fixtures (`auth_test_support`) are crates of the
+//! workspace; what is the suite's own (how tests are declared, which run on the host alone) is here.
+
+mod backend_tests;
+mod host_only;
 
 mod abuse;
 mod account;

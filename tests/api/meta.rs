@@ -50,12 +50,12 @@ backend_tests! {
 }
 
 backend_tests! {
-    async fn with_a_configured_key_the_constant_routes_need_no_database(app with [("jwt_private_key", crate::support::jwt::KEY_A_PEM)]) {
+    async fn with_a_configured_key_the_constant_routes_need_no_database(app with [("jwt_private_key", auth_test_support::jwt::KEY_A_PEM)]) {
         let (_replica, cut_off) = crate::session_cache::without_database(&app).await;
         assert_eq!(cut_off.get("/health", None).await.status, 503, "the replica must have no database");
         let jwks = cut_off.get("/.well-known/jwks.json", None).await;
         assert_eq!(jwks.status, 200, "{}", jwks.text());
-        assert_eq!(jwks.json()["keys"][0]["kid"], crate::support::jwt::KEY_A_KID);
+        assert_eq!(jwks.json()["keys"][0]["kid"], auth_test_support::jwt::KEY_A_KID);
         assert_eq!(cut_off.get("/openapi.json", None).await.status, 200);
     }
 }

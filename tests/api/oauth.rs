@@ -1,6 +1,6 @@
 use super::platform::{admin_token, events, id_of, post_form};
 use crate::backend_tests;
-use crate::support::app::Tokens;
+use auth_test_support::app::Tokens;
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::Command;
@@ -165,7 +165,7 @@ backend_tests! {
             return;
         };
         let (_, tokens) = app.logged_in_user().await;
-        let script = crate::host::component::repo_root().join("tests/api/python/oauth_with_authlib.py");
+        let script = auth_test_host::component::repo_root().join("tests/api/python/oauth_with_authlib.py");
         let env = [
             ("AUTH_BASE_URL", app.client.base.clone()),
             ("AUTH_ISSUER", app.variables["issuer"].clone()),
@@ -194,6 +194,6 @@ fn python() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("AUTH_TEST_PYTHON") {
         return Some(PathBuf::from(path));
     }
-    let venv = crate::host::component::repo_root().join("target/ci-venv/bin/python");
+    let venv = auth_test_host::component::repo_root().join("target/ci-venv/bin/python");
     venv.exists().then_some(venv)
 }

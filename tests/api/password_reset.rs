@@ -1,6 +1,6 @@
 use crate::backend_tests;
-use crate::support::TestApp;
-use crate::support::app::Tokens;
+use auth_test_support::TestApp;
+use auth_test_support::app::Tokens;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -24,12 +24,12 @@ pub fn subject(mail: &Value) -> &str {
         .unwrap_or_default()
 }
 
-async fn request_reset(app: &TestApp, email: &str) -> crate::support::TestResponse {
+async fn request_reset(app: &TestApp, email: &str) -> auth_test_support::TestResponse {
     app.post_json("/password-reset", &json!({"email": email}))
         .await
 }
 
-async fn confirm(app: &TestApp, token: &str, password: &str) -> crate::support::TestResponse {
+async fn confirm(app: &TestApp, token: &str, password: &str) -> auth_test_support::TestResponse {
     app.post_json(
         "/password-reset/confirm",
         &json!({"token": token, "password": password}),
@@ -38,7 +38,7 @@ async fn confirm(app: &TestApp, token: &str, password: &str) -> crate::support::
 }
 
 /// Registers a user and waits for (and discards) the verification mail.
-async fn user_with_mailbox(app: &TestApp) -> crate::support::app::TestUser {
+async fn user_with_mailbox(app: &TestApp) -> auth_test_support::app::TestUser {
     let before = app.mails().len();
     let user = app.new_user().await;
     app.wait_for_mails(before + 1).await;
@@ -147,11 +147,12 @@ backend_tests! {
         for _ in 0..5 {
             assert_eq!(request_reset(&app, &user.email).await.status, 202);
         }
+        assert_eq!(app.queued_mails("password_reset").await, 3, "the two over the limit queued nothing");
         app.wait_for_mails(4).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(reset_mails(&app).len(), 3);
         app.clock.advance(Duration::from_secs(3601));
         assert_eq!(request_reset(&app, &user.email).await.status, 202);
+        assert_eq!(app.queued_mails("password_reset").await, 4);
         app.wait_for_mails(5).await;
         assert_eq!(reset_mails(&app).len(), 4);
     }
@@ -166,8 +167,8 @@ backend_tests! {
             user.username
         )).await;
         assert_eq!(issued[0][0].as_deref(), Some("3"), "each request saw the links the others issued");
+        assert_eq!(app.queued_mails("password_reset").await, 3);
         app.wait_for_mails(4).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(reset_mails(&app).len(), 3);
     }
 
@@ -182,10 +183,10 @@ backend_tests! {
         let mut statuses = [a.status, b.status];
         statuses.sort();
         assert_eq!(statuses, [200, 400]);
+        assert_eq!(app.queued_mails("password_changed").await, 1, "the failed transaction left no mail behind");
         app.wait_for_mails(3).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         let notices = app.mails().iter().filter(|m| subject(m).contains("was changed")).count();
-        assert_eq!(notices, 1, "the failed transaction left no mail behind");
+        assert_eq!(notices, 1);
         let changed = app.db_rows("SELECT COUNT(*) FROM outbox WHERE topic = 'user.password_changed'").await;
         assert_eq!(changed[0][0].as_deref(), Some("1"));
     }

@@ -1,8 +1,8 @@
 //! Helpers shared by the platform API's tests (user lookup, admin users, OAuth).
 
-use crate::support::TestApp;
-use crate::support::app::{TestUser, Tokens};
-use crate::support::client::TestResponse;
+use auth_test_support::TestApp;
+use auth_test_support::app::{TestUser, Tokens};
+use auth_test_support::client::TestResponse;
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::Value;

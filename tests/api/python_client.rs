@@ -1,8 +1,8 @@
 //! The Python client (`clients/python`) against the real component: its whole pytest suite, unit
 //! tests and the integration tests that need the service (key rotation, a revoked session).
 
-use crate::support::jwt::{KEY_A_PEM, KEY_B_PEM};
-use crate::support::{Backend, TestApp};
+use auth_test_support::jwt::{KEY_A_PEM, KEY_B_PEM};
+use auth_test_support::{Backend, TestApp};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,7 +11,7 @@ fn python() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("AUTH_TEST_PYTHON") {
         return Some(PathBuf::from(path));
     }
-    let venv = crate::host::component::repo_root().join("target/ci-venv/bin/python");
+    let venv = auth_test_host::component::repo_root().join("target/ci-venv/bin/python");
     venv.exists().then_some(venv)
 }
 
@@ -43,7 +43,7 @@ async fn the_python_client_verifies_tokens_through_a_rotation_and_sees_revocatio
         ("AUTH_ISSUER", app.variables["issuer"].clone()),
         ("AUTH_AUDIENCE", app.variables["audience"].clone()),
     ];
-    let package = crate::host::component::repo_root().join("clients/python");
+    let package = auth_test_host::component::repo_root().join("clients/python");
     let output = tokio::task::spawn_blocking(move || {
         Command::new(python)
             .current_dir(package)

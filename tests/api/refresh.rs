@@ -1,5 +1,5 @@
 use crate::backend_tests;
-use crate::support::app::Tokens;
+use auth_test_support::app::Tokens;
 use std::time::Duration;
 
 backend_tests! {

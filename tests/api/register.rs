@@ -95,7 +95,7 @@ backend_tests! {
     }
 
     async fn look_alike_invisible_and_bidirectional_characters_cannot_take_an_address(app) {
-        let refused = |response: crate::support::TestResponse, field: &str, code: &str| {
+        let refused = |response: auth_test_support::TestResponse, field: &str, code: &str| {
             let problem = response.assert_problem(400, "validation_failed");
             assert_eq!((problem["errors"][0]["field"].as_str(), problem["errors"][0]["code"].as_str()), (Some(field), Some(code)), "{problem}");
         };

@@ -2,15 +2,15 @@
 //! only tables and keys Spin reads, and each real Spin named by `AUTH_TEST_SPIN` starts with it
 //! and serves a healthy app. Spin's own telemetry (OTLP export) is checked here too.
 
-use crate::support::capture::CaptureServer;
-use crate::support::databases::TempDir;
-use crate::support::spin::{self, Extra, SpinProcess};
+use auth_test_support::capture::CaptureServer;
+use auth_test_support::databases::TempDir;
+use auth_test_support::spin::{self, Extra, SpinProcess};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn examples() -> Vec<PathBuf> {
-    let root = crate::host::component::repo_root();
+    let root = auth_test_host::component::repo_root();
     let mut found: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("repository root")
         .map(|e| e.expect("entry").path())
@@ -85,7 +85,7 @@ fn spin_with(
     dir: &TempDir,
     env: &[(&str, String)],
 ) -> Result<SpinProcess, String> {
-    let path = crate::host::component::repo_root().join(example);
+    let path = auth_test_host::component::repo_root().join(example);
     let extra = Extra {
         args: vec!["--runtime-config-file".into(), path.display().to_string()],
         env: env
@@ -100,7 +100,7 @@ fn spin_with(
 }
 
 async fn health(process: &SpinProcess) -> (u16, String) {
-    let response = crate::support::client::Client::new(format!("http://{}", process.addr))
+    let response = auth_test_support::client::Client::new(format!("http://{}", process.addr))
         .get("/health", None)
         .await;
     (response.status, response.text())
@@ -112,7 +112,7 @@ async fn each_spin_serves_the_app_with_each_example() {
         eprintln!("skipping: AUTH_TEST_SPIN names no Spin CLI");
         return;
     }
-    crate::host::component::built().expect("build the component");
+    auth_test_host::component::built().expect("build the component");
     for cli in spin::clis() {
         for example in ["runtime-config.toml", "runtime-config.redis.toml"] {
             let dir = TempDir::new();
@@ -163,7 +163,7 @@ async fn spin_exports_request_traces_to_the_otlp_endpoint() {
         eprintln!("skipping: AUTH_TEST_SPIN names no Spin CLI");
         return;
     }
-    crate::host::component::built().expect("build the component");
+    auth_test_host::component::built().expect("build the component");
     for cli in spin::clis() {
         let collector = CaptureServer::start().await;
         let dir = TempDir::new();

@@ -1,7 +1,7 @@
 //! Property-based API fuzzing: Schemathesis generates requests from `/openapi.json` and checks every
 //! response against the document. Any 5xx, any non-conforming response or any trap fails the test.
 
-use crate::support::{Backend, TestApp};
+use auth_test_support::{Backend, TestApp};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -10,7 +10,7 @@ fn schemathesis() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SCHEMATHESIS") {
         return Some(PathBuf::from(path));
     }
-    let venv = crate::host::component::repo_root().join("target/ci-venv/bin/schemathesis");
+    let venv = auth_test_host::component::repo_root().join("target/ci-venv/bin/schemathesis");
     if venv.exists() {
         return Some(venv);
     }
@@ -38,7 +38,7 @@ async fn generated_requests_never_break_the_contract() {
     let report_dir = app.dir.0.join("schemathesis");
     // Schemathesis keeps a run cache in its working directory: the app's temporary one.
     let workdir = app.dir.0.clone();
-    let config = crate::host::component::repo_root().join(".ci/schemathesis.toml");
+    let config = auth_test_host::component::repo_root().join(".ci/schemathesis.toml");
     let admin_token = app.variables["admin_token"].clone();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(binary)
@@ -65,7 +65,7 @@ async fn generated_requests_never_break_the_contract() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let saved = crate::host::component::repo_root().join("target/schemathesis-output.txt");
+    let saved = auth_test_host::component::repo_root().join("target/schemathesis-output.txt");
     let _ = std::fs::write(&saved, format!("{stdout}\n{stderr}"));
     app.server.settle().await;
     let served = app.server.requests_served();

@@ -4,11 +4,11 @@
 //! sessions are purged.
 
 use crate::backend_tests;
-use crate::support::app::Tokens;
-use crate::support::client::Client;
-use crate::support::jwt::{KEY_A_PEM, decode_parts};
-use crate::support::runtime::{AppServer, Runtime};
-use crate::support::{Backend, TestApp, spin};
+use auth_test_support::app::Tokens;
+use auth_test_support::client::Client;
+use auth_test_support::jwt::{KEY_A_PEM, decode_parts};
+use auth_test_support::runtime::{AppServer, Runtime};
+use auth_test_support::{Backend, TestApp, spin};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::time::Duration;

@@ -3,8 +3,8 @@
 
 use crate::backend_tests;
 use crate::password_reset::token_in;
-use crate::support::TestApp;
-use crate::support::app::Tokens;
+use auth_test_support::TestApp;
+use auth_test_support::app::Tokens;
 use serde_json::json;
 use std::time::Duration;
 

@@ -1,10 +1,10 @@
 use crate::backend_tests;
-use crate::support::app::Tokens;
-use crate::support::jwt::{self, KEY_A_KID, KEY_A_PEM, KEY_A_X, KEY_B_PEM};
+use auth_test_support::app::Tokens;
+use auth_test_support::jwt::{self, KEY_A_KID, KEY_A_PEM, KEY_A_X, KEY_B_PEM};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn assert_invalid_token(response: &crate::support::TestResponse) {
+fn assert_invalid_token(response: &auth_test_support::TestResponse) {
     response.assert_problem(401, "invalid_token");
     assert_eq!(
         response.header("www-authenticate"),
@@ -70,7 +70,7 @@ backend_tests! {
     async fn a_token_signed_by_another_deployment_is_refused(app) {
         let (_, tokens) = app.logged_in_user().await;
         let other = app.replica(&[("jwt_private_key", KEY_B_PEM.to_owned())]).await;
-        let client = crate::support::client::Client::new(other.base_url());
+        let client = auth_test_support::client::Client::new(other.base_url());
         assert_invalid_token(&client.get("/verify", Some(&tokens.access)).await);
     }
 
@@ -119,7 +119,7 @@ backend_tests! {
 
 /// Claims exactly as the service would issue them for a real session, so that each forgery below
 /// differs from a valid token in one respect only.
-async fn genuine_claims(app: &crate::support::TestApp, tokens: &Tokens) -> Value {
+async fn genuine_claims(app: &auth_test_support::TestApp, tokens: &Tokens) -> Value {
     let (_, claims) = jwt::decode_parts(&tokens.access);
     assert_eq!(app.verify(&tokens.access).await.status, 200);
     claims
@@ -172,7 +172,7 @@ backend_tests! {
         let rotated = app
             .replica(&[("jwt_private_key", KEY_B_PEM.to_owned()), ("jwt_previous_public_keys", old_jwks)])
             .await;
-        let client = crate::support::client::Client::new(rotated.base_url());
+        let client = auth_test_support::client::Client::new(rotated.base_url());
         assert_eq!(client.get("/verify", Some(&tokens.access)).await.status, 200);
         let jwks = client.get("/.well-known/jwks.json", None).await.json();
         let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();

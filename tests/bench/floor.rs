@@ -4,7 +4,7 @@
 //! has connections. A route that does the empty component's work plus such an access needs the
 //! machine time of both, so its rate cannot pass `1 / (1 / baseline + 1 / floor)`.
 
-use crate::host::postgres::CLEAN;
+use auth_test_host::POSTGRES_CLEAN as CLEAN;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -1,10 +1,10 @@
 //! The load generator: N connections, each sending its next request as soon as the last answered.
 
-use crate::host::{HostConfig, Server, component};
-use crate::support::TestApp;
-use crate::support::client::Client;
-use crate::support::runtime::{AppServer, Runtime};
-use crate::support::spin::{Extra, SpinProcess};
+use auth_test_host::{HostConfig, Server, component};
+use auth_test_support::TestApp;
+use auth_test_support::client::Client;
+use auth_test_support::runtime::{AppServer, Runtime};
+use auth_test_support::spin::{Extra, SpinProcess};
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::{Value, json};
@@ -422,7 +422,7 @@ pub async fn run_paired(
 pub struct Probe {
     pub client: Client,
     _server: AppServer,
-    _dir: crate::support::databases::TempDir,
+    _dir: auth_test_support::databases::TempDir,
 }
 
 /// Builds the reference component (tests/bench/probe) and serves it with `runtime`: the baseline
@@ -443,7 +443,7 @@ pub async fn probe(runtime: Runtime) -> anyhow::Result<Probe> {
         .status()?;
     anyhow::ensure!(status.success(), "building the probe failed");
     let wasm = root.join("target/bench-probe/wasm32-wasip2/release/bench_probe.wasm");
-    let dir = crate::support::databases::TempDir::new();
+    let dir = auth_test_support::databases::TempDir::new();
     let server = match runtime {
         Runtime::Host => AppServer::Host(
             Server::start_with(

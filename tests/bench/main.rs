@@ -8,23 +8,16 @@
 //! same runs, after the test host; `redis` in BENCH_STORES adds runs with the key-value store in
 //! Redis). Prints a table and writes it to target/bench/results.md.
 
-// Shared with the test suite; their unit tests are not run here.
-#[allow(dead_code, unused_imports)]
-#[path = "../host/mod.rs"]
-mod host;
-#[allow(dead_code, unused_imports)]
-#[path = "../support/mod.rs"]
-mod support;
-
 mod floor;
 mod load;
 
+use auth_test_host::component;
+use auth_test_support::runtime::Runtime;
+use auth_test_support::{Backend, TestApp, capture, jwt, spin};
 use floor::Access;
 use load::{Endpoint, Measurement, run};
 use std::fmt::Write as _;
 use std::time::Duration;
-use support::runtime::Runtime;
-use support::{Backend, TestApp};
 
 /// The costs auth_service uses by default: the bare-hash floor must use the same.
 const HASH_COSTS: (&str, &str, &str) = ("19456", "2", "1");
@@ -43,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     // thread exists.
     // SAFETY: single-threaded at this point; nothing reads the environment concurrently.
     unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
-    // Spin's per-request trace would cost every measured request (see support/spin.rs).
+    // Spin's per-request trace would cost every measured request (see tests/support/src/spin.rs).
     // SAFETY: as above.
     unsafe { std::env::set_var("AUTH_SPIN_QUIET", "1") };
     tokio::runtime::Builder::new_multi_thread()
@@ -66,9 +59,9 @@ async fn bench() -> anyhow::Result<()> {
         .collect();
 
     // Builds (with spin.toml's build command) and compiles the component before anything is timed.
-    host::component::compiled()?;
-    let size = std::fs::metadata(host::component::manifest()?.source)?.len();
-    let clis: &'static [support::spin::SpinCli] = Vec::leak(support::spin::named_in(
+    component::compiled()?;
+    let size = std::fs::metadata(component::manifest()?.source)?.len();
+    let clis: &'static [spin::SpinCli] = Vec::leak(spin::named_in(
         "AUTH_BENCH_SPIN",
         &std::env::var("AUTH_BENCH_SPIN").unwrap_or_default(),
     ));
@@ -99,8 +92,8 @@ async fn bench() -> anyhow::Result<()> {
         for backend in backends.iter().copied() {
             // The broker answers as RabbitMQ does when a queue is bound, so events are delivered at once
             // rather than retried: the figures measure the service, not a missing peer.
-            let broker = support::capture::CaptureServer::start().await;
-            broker.set_reply(support::capture::Reply {
+            let broker = capture::CaptureServer::start().await;
+            broker.set_reply(capture::Reply {
                 body: r#"{"routed":true}"#.into(),
                 ..Default::default()
             });
@@ -112,7 +105,7 @@ async fn bench() -> anyhow::Result<()> {
                 ("rate_limit_login_per_minute", "1000000".into()),
                 ("rate_limit_refresh_per_minute", "1000000".into()),
                 // A configured key, as in production: /verify then needs no database for live sessions.
-                ("jwt_private_key", support::jwt::KEY_A_PEM.into()),
+                ("jwt_private_key", jwt::KEY_A_PEM.into()),
                 ("rate_limit_register_per_hour", "1000000".into()),
             ];
             let Some(app) = TestApp::spawn_on(runtime, backend, &vars, false).await else {
@@ -279,7 +272,7 @@ async fn bench() -> anyhow::Result<()> {
             app.finish().await;
         }
     }
-    let path = host::component::repo_root().join("target/bench/results.md");
+    let path = component::repo_root().join("target/bench/results.md");
     std::fs::create_dir_all(path.parent().unwrap())?;
     std::fs::write(&path, &report)?;
     println!("written to {}", path.display());

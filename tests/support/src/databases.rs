@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// PostgreSQL server for tests; override with `AUTH_TEST_POSTGRES` (a URL to an admin database).
-pub fn postgres_admin_url() -> String {
+fn postgres_admin_url() -> String {
     std::env::var("AUTH_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -27,7 +27,7 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new() -> Self {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        let dir = auth_test_host::component::repo_root()
             .join("target")
             .join("test-tmp")
             .join(unique_name("app"));

@@ -1,16 +1,15 @@
 //! `TestApp`: the component served by the test host on its own fresh database.
 
-use super::capture::CaptureServer;
-use super::client::{Client, TestResponse};
-use super::databases::{PgDatabase, TempDir};
-use super::runtime::{AppServer, Runtime};
-use super::spin::SpinProcess;
-use crate::host::clock::TestClock;
-use crate::host::key_value::KeyValue;
-use crate::host::{HostConfig, Server, component};
+use crate::capture::CaptureServer;
+use crate::client::{Client, TestResponse};
+use crate::databases::{PgDatabase, TempDir};
+use crate::runtime::{AppServer, Runtime};
+use crate::spin::SpinProcess;
+use auth_test_host::{
+    HostConfig, KeyValue, Manifest, MemoryOutputPipe, Server, TestClock, component,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -64,16 +63,6 @@ impl TestApp {
     /// outside CI.
     pub async fn spawn(backend: Backend, vars: &[(&str, String)]) -> Option<Self> {
         Self::spawn_on(Runtime::Host, backend, vars, true).await
-    }
-
-    /// Like `spawn`; with `keep_log` false the component's output is discarded (long benchmark runs).
-    #[allow(dead_code, reason = "used by the benchmark, not by the test suite")]
-    pub async fn spawn_logging(
-        backend: Backend,
-        vars: &[(&str, String)],
-        keep_log: bool,
-    ) -> Option<Self> {
-        Self::spawn_on(Runtime::Host, backend, vars, keep_log).await
     }
 
     /// A fresh app served by `runtime`.
@@ -189,12 +178,12 @@ impl TestApp {
     /// test host only, since `spin up` serves this repository's manifest.
     pub async fn replica_with_manifest(
         &self,
-        manifest: crate::host::manifest::Manifest,
+        manifest: Manifest,
         vars: &[(&str, String)],
     ) -> Server {
         assert!(
             matches!(self.runtime, Runtime::Host),
-            "a changed manifest needs the test host: list the test in support/host_only.rs"
+            "a changed manifest needs the test host: list the test in tests/api/host_only.rs"
         );
         let variables = self.with_overrides(vars);
         Server::start(HostConfig {
@@ -222,7 +211,7 @@ impl TestApp {
     pub fn log_text(&self) -> String {
         match self.runtime {
             Runtime::Host => String::from_utf8_lossy(&self.log.contents()).into_owned(),
-            Runtime::Spin(_) | Runtime::SpinRedis(_) => super::spin::component_log(&self.dir.0),
+            Runtime::Spin(_) | Runtime::SpinRedis(_) => crate::spin::component_log(&self.dir.0),
         }
     }
 
@@ -333,6 +322,15 @@ impl TestApp {
             .expect("a number")
     }
 
+    /// Mails from one template (`password_reset`, ...) queued in the outbox, delivered or not. A
+    /// mail that was never queued can never arrive: counting here proves it without waiting.
+    pub async fn queued_mails(&self, template: &str) -> i64 {
+        self.db_count(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'mail' AND topic = '{template}'"
+        ))
+        .await
+    }
+
     /// Runs a statement against the app's database (test set-up such as making a user an admin).
     pub async fn db_execute(&self, sql: &str) {
         match &self.pg {
@@ -393,7 +391,7 @@ impl TestApp {
 
     /// Registers a user with unique names and a valid password.
     pub async fn new_user(&self) -> TestUser {
-        let name = super::databases::unique_name("u").replace('_', "");
+        let name = crate::databases::unique_name("u").replace('_', "");
         let name: String = name.chars().rev().take(24).collect();
         let user = TestUser {
             email: format!("{name}@example.com"),
@@ -470,12 +468,12 @@ impl Drop for TestApp {
 /// `spin up` with the repository's Redis runtime configuration, run from the app's directory (where
 /// the configuration's relative SQLite path then lands).
 fn spin_with_redis(
-    cli: &'static crate::support::spin::SpinCli,
+    cli: &'static crate::spin::SpinCli,
     variables: &[(String, String)],
     dir: &std::path::Path,
 ) -> SpinProcess {
     let config = component::repo_root().join("runtime-config.redis.toml");
-    let extra = crate::support::spin::Extra {
+    let extra = crate::spin::Extra {
         args: vec!["--runtime-config-file".into(), config.display().to_string()],
         env: Vec::new(),
         current_dir: Some(dir.to_path_buf()),

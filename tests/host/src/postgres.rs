@@ -4,7 +4,7 @@
 //! errors carry the driver's message.
 
 use super::HostState;
-use super::spin::postgres::postgres::{
+use crate::bindings::spin::postgres::postgres::{
     Column, DbDataType, DbValue, Error, Host, HostConnection, ParameterValue, RowSet,
 };
 use std::collections::HashMap;

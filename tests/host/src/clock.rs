@@ -33,7 +33,7 @@ impl TestClock {
     fn assert_movable(&self) {
         assert!(
             !self.fixed,
-            "only the test host's clock moves: list this test in tests/support/host_only.rs"
+            "only the test host's clock moves: list this test in tests/api/host_only.rs"
         );
     }
 

@@ -3,8 +3,8 @@
 //! `SPIN_VARIABLE_*` environment) or else their defaults.
 
 use super::HostState;
-use super::fermyon::spin::variables::{Error, Host};
 use super::manifest::Manifest;
+use crate::bindings::fermyon::spin::variables::{Error, Host};
 use anyhow::{Result, bail, ensure};
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,15 +51,15 @@ enum Part {
 fn parse(template: &str) -> Result<Vec<Part>> {
     let mut parts = Vec::new();
     let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        parts.push(Part::Lit(rest[..start].to_owned()));
-        let Some(end) = rest[start..].find("}}") else {
+    while let Some((literal, expression)) = rest.split_once("{{") {
+        parts.push(Part::Lit(literal.to_owned()));
+        let Some((name, after)) = expression.split_once("}}") else {
             bail!("invalid variable template: unterminated expression in {template:?}");
         };
-        let name = rest[start + 2..start + end].trim();
+        let name = name.trim();
         validate_name(name)?;
         parts.push(Part::Var(name.to_owned()));
-        rest = &rest[start + end + 2..];
+        rest = after;
     }
     parts.push(Part::Lit(rest.to_owned()));
     Ok(parts)

@@ -105,7 +105,7 @@ impl SpinProcess {
         let manifest = extra
             .manifest
             .clone()
-            .unwrap_or_else(|| crate::host::component::repo_root().join("spin.toml"));
+            .unwrap_or_else(|| auth_test_host::component::repo_root().join("spin.toml"));
         let stderr_path = state_dir.join(format!("spin-{}.stderr", addr.port()));
         let stdout_path = state_dir.join(format!("spin-{}.stdout", addr.port()));
         let file = |p: &Path| std::fs::File::create(p).map_err(|e| e.to_string());

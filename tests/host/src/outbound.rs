@@ -17,7 +17,7 @@ pub struct AllowedHosts {
     entries: Result<Vec<Allowed>, String>,
 }
 
-pub fn default_port(scheme: &str) -> Option<u16> {
+fn default_port(scheme: &str) -> Option<u16> {
     match scheme {
         "http" => Some(80),
         "https" => Some(443),

@@ -1,18 +1,4 @@
-//! Test fixtures: a running app per test (fresh database), a typed HTTP client, capture servers.
-
-pub mod app;
-pub mod capture;
-pub mod client;
-pub mod databases;
-pub mod host_only;
-pub mod jwt;
-pub mod rabbit;
-pub mod runtime;
-pub mod spin;
-
-pub use app::{Backend, TestApp};
-#[allow(unused_imports)]
-pub use client::TestResponse;
+//! `backend_tests!`: how every API test is declared.
 
 /// Declares each test once and runs it against SQLite and against PostgreSQL: test `name` becomes
 /// `name::sqlite` and `name::postgres` on the test host, and `name::spin_sqlite` and
@@ -34,15 +20,15 @@ macro_rules! backend_tests {
                     vec![$($( ($var.0, $var.1.to_string()) ),*)?]
                 }
 
-                async fn run($app: $crate::support::TestApp) {
+                async fn run($app: ::auth_test_support::TestApp) {
                     $body
                     $app.finish().await;
                 }
 
                 /// One fresh app per Spin CLI named by `AUTH_TEST_SPIN`, none for a host-only test.
-                async fn on_each_spin(backend: $crate::support::Backend) {
-                    for runtime in $crate::support::host_only::spin_runtimes(module_path!()) {
-                        if let Some(app) = $crate::support::TestApp::spawn_on(runtime, backend, &variables(), true).await {
+                async fn on_each_spin(backend: ::auth_test_support::Backend) {
+                    for runtime in $crate::host_only::spin_runtimes(module_path!()) {
+                        if let Some(app) = ::auth_test_support::TestApp::spawn_on(runtime, backend, &variables(), true).await {
                             run(app).await;
                         }
                     }
@@ -51,7 +37,7 @@ macro_rules! backend_tests {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite, &variables()).await {
+                    if let Some(app) = ::auth_test_support::TestApp::spawn(::auth_test_support::Backend::Sqlite, &variables()).await {
                         run(app).await;
                     }
                 }
@@ -59,7 +45,7 @@ macro_rules! backend_tests {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres, &variables()).await {
+                    if let Some(app) = ::auth_test_support::TestApp::spawn(::auth_test_support::Backend::Postgres, &variables()).await {
                         run(app).await;
                     }
                 }
@@ -67,13 +53,13 @@ macro_rules! backend_tests {
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn spin_sqlite() {
-                    on_each_spin($crate::support::Backend::Sqlite).await;
+                    on_each_spin(::auth_test_support::Backend::Sqlite).await;
                 }
 
                 $(#[$meta])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn spin_postgres() {
-                    on_each_spin($crate::support::Backend::Postgres).await;
+                    on_each_spin(::auth_test_support::Backend::Postgres).await;
                 }
             }
         )*

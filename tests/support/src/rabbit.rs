@@ -1,7 +1,7 @@
 //! RabbitMQ through its management HTTP API: an exchange and a bound queue per test, and the
 //! messages that reached the queue.
 
-use super::client::Client;
+use crate::client::Client;
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::{Value, json};
@@ -47,8 +47,8 @@ impl Rabbit {
     pub async fn connect() -> Option<Self> {
         let rabbit = Self {
             client: Client::new(api_origin()),
-            exchange: super::databases::unique_name("auth_events"),
-            queue: super::databases::unique_name("auth_test_q"),
+            exchange: crate::databases::unique_name("auth_events"),
+            queue: crate::databases::unique_name("auth_test_q"),
         };
         let reachable = tokio::time::timeout(
             std::time::Duration::from_secs(5),

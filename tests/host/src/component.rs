@@ -4,13 +4,20 @@
 use super::manifest::Manifest;
 use anyhow::{Context, Result, ensure};
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+/// The repository: this crate lives in its `tests/host`. Everything the host reads (`spin.toml`,
+/// the built component, `target/`) is found from here, wherever the tests run.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .ancestors()
+        .nth(2)
+        .unwrap_or(crate_dir)
+        .to_path_buf()
 }
 
 pub fn manifest() -> Result<Manifest> {
@@ -28,7 +35,7 @@ fn once<T>(
 
 /// One engine per process. Like Spin, it pre-allocates instance slots (the pooling allocator), so
 /// that a fresh instance per request costs what it costs under Spin.
-pub fn engine() -> Result<&'static Engine> {
+pub(crate) fn engine() -> Result<&'static Engine> {
     static ENGINE: OnceLock<std::result::Result<Engine, String>> = OnceLock::new();
     once(&ENGINE, || {
         let mut pooling = PoolingAllocationConfig::default();
@@ -71,14 +78,13 @@ pub fn built() -> Result<()> {
 }
 
 /// Any other component file (the benchmark's baseline probe), compiled with the same engine.
-#[allow(dead_code, reason = "used by the benchmark, not by the test suite")]
-pub fn compile_file(path: &std::path::Path) -> Result<Component> {
+pub fn compile_file(path: &Path) -> Result<Component> {
     let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     load_cached(engine()?, &wasm)
 }
 
 /// Runs `[component.*.build] command` from the manifest directory, as `spin build` would.
-pub fn build(manifest: &Manifest) -> Result<()> {
+fn build(manifest: &Manifest) -> Result<()> {
     ensure_wasm_target();
     let command = manifest
         .build_command
@@ -125,12 +131,10 @@ fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     let dir = repo_root().join("target").join("test-host-cache");
     let path = dir.join(format!("{:016x}.cwasm", hasher.finish()));
-    if path.exists() {
-        // SAFETY: the file was written by `Component::serialize` from this same engine configuration
-        // and wasmtime version (the key includes the wasm bytes; wasmtime checks its own version).
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
-            return Ok(component);
-        }
+    if path.exists()
+        && let Ok(component) = deserialize(engine, &path)
+    {
+        return Ok(component);
     }
     let component = Component::new(engine, wasm)
         .map_err(|e| anyhow::Error::from(e).context("compiling the component"))?;
@@ -139,4 +143,16 @@ fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     std::fs::write(&tmp, component.serialize()?)?;
     std::fs::rename(&tmp, &path)?;
     Ok(component)
+}
+
+/// Loads machine code this host compiled earlier: the one `unsafe` call of the crate.
+#[allow(
+    unsafe_code,
+    reason = "wasmtime cannot check machine code it did not compile in this process"
+)]
+fn deserialize(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
+    // SAFETY: the file was written by `Component::serialize` from this same engine configuration
+    // and wasmtime version (the key includes the wasm bytes; wasmtime checks its own version), under
+    // this repository's `target/`, through a rename that makes it appear whole.
+    unsafe { Component::deserialize_file(engine, path) }
 }

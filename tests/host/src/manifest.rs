@@ -24,7 +24,10 @@ struct RawVariable {
     required: bool,
     #[serde(default)]
     secret: bool,
-    #[allow(dead_code)]
+    #[allow(
+        dead_code,
+        reason = "accepted as Spin accepts it; the host does not act on it"
+    )]
     description: Option<String>,
 }
 
@@ -45,7 +48,10 @@ struct RawHttpTrigger {
 #[serde(deny_unknown_fields)]
 struct RawComponent {
     source: String,
-    #[allow(dead_code)]
+    #[allow(
+        dead_code,
+        reason = "accepted as Spin accepts it; the host does not act on it"
+    )]
     description: Option<String>,
     #[serde(default)]
     sqlite_databases: Vec<String>,
@@ -62,7 +68,10 @@ struct RawComponent {
 #[serde(deny_unknown_fields)]
 struct RawBuild {
     command: String,
-    #[allow(dead_code)]
+    #[allow(
+        dead_code,
+        reason = "accepted as Spin accepts it; the host does not act on it"
+    )]
     #[serde(default)]
     watch: Vec<String>,
 }

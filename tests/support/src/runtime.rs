@@ -1,7 +1,7 @@
 //! What serves a test app: the native test host, or a real `spin up` (see `spin.rs`).
 
-use super::spin::{SpinCli, SpinProcess};
-use crate::host::Server;
+use crate::spin::{SpinCli, SpinProcess};
+use auth_test_host::Server;
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, Copy)]

@@ -2,42 +2,51 @@
 //! one fresh instance per request, with the Spin interfaces it imports backed by real SQLite,
 //! PostgreSQL and HTTP and an in-memory key-value store, configured from the real `spin.toml`.
 
-pub mod clock;
+mod clock;
 pub mod component;
-pub mod key_value;
-pub mod manifest;
+mod key_value;
+mod manifest;
 mod outbound;
-pub mod postgres;
+mod postgres;
 mod server;
 mod sqlite;
 mod variables;
 
+pub use clock::TestClock;
+pub use key_value::KeyValue;
+pub use manifest::{AppVariable, Manifest};
+pub use postgres::CLEAN as POSTGRES_CLEAN;
 pub use server::Server;
+/// Where the component's output goes when a test keeps it (`HostConfig::log`).
+pub use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use anyhow::Result;
-use clock::TestClock;
-use manifest::Manifest;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::p2::pipe::{MemoryOutputPipe, SinkOutputStream};
+use wasmtime_wasi::p2::pipe::SinkOutputStream;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-wasmtime::component::bindgen!({
-    path: "wit",
-    world: "chatty:auth-service/spin-imports",
-    imports: { default: async | trappable },
-    with: {
-        "fermyon:spin/sqlite.connection": sqlite::Connection,
-        "fermyon:spin/key-value.store": key_value::OpenStore,
-        "spin:postgres/postgres.connection": postgres::Connection,
-    },
-});
+/// The Spin interfaces of the component's world, as host traits. Kept private: the crate's users
+/// drive the host through `Server`, not through the bindings.
+mod bindings {
+    wasmtime::component::bindgen!({
+        // The repository's `wit/`, two levels above this crate.
+        path: "../../wit",
+        world: "chatty:auth-service/spin-imports",
+        imports: { default: async | trappable },
+        with: {
+            "fermyon:spin/sqlite.connection": crate::sqlite::Connection,
+            "fermyon:spin/key-value.store": crate::key_value::OpenStore,
+            "spin:postgres/postgres.connection": crate::postgres::Connection,
+        },
+    });
+}
 
 /// Everything a test controls about one running app.
 pub struct HostConfig {
@@ -46,30 +55,30 @@ pub struct HostConfig {
     pub variables: HashMap<String, String>,
     pub sqlite_path: PathBuf,
     /// The default key-value store; replicas of one app share it.
-    pub key_value: key_value::KeyValue,
+    pub key_value: KeyValue,
     pub clock: TestClock,
     /// Where the component's stdout and stderr go; `None` discards them.
     pub log: Option<MemoryOutputPipe>,
 }
 
 /// State shared by every request of one app.
-pub struct App {
+pub(crate) struct App {
     manifest: Manifest,
     variables: variables::Resolver,
     allowed: outbound::AllowedHosts,
-    pub sqlite_path: PathBuf,
-    key_value: key_value::KeyValue,
+    sqlite_path: PathBuf,
+    key_value: KeyValue,
     pg_pool: Arc<postgres::Pool>,
     clock: TestClock,
     log: Option<MemoryOutputPipe>,
     /// Requests whose instance trapped: a panic in the component, which must never happen.
-    pub traps: AtomicUsize,
+    traps: AtomicUsize,
     /// Requests served.
-    pub requests: AtomicUsize,
+    requests: AtomicUsize,
 }
 
 /// Per-request store data.
-pub struct HostState {
+pub(crate) struct HostState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: outbound::Hooks,
@@ -97,7 +106,7 @@ impl WasiHttpView for HostState {
 }
 
 impl App {
-    pub fn new(config: HostConfig) -> Result<Arc<Self>> {
+    fn new(config: HostConfig) -> Result<Arc<Self>> {
         let variables = variables::Resolver::new(&config.manifest, &config.variables)?;
         let allowed =
             outbound::AllowedHosts::resolve(&config.manifest.allowed_outbound_hosts, |t| {
@@ -144,14 +153,14 @@ impl App {
 }
 
 /// Links WASI, wasi-http and the Spin interfaces, and pre-instantiates the component.
-pub fn prepare(
+fn prepare(
     engine: &Engine,
     component: &wasmtime::component::Component,
 ) -> Result<ProxyPre<HostState>> {
     let mut linker = Linker::<HostState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    SpinImports::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
+    bindings::SpinImports::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
         &mut linker,
         |s| s,
     )?;

@@ -1,10 +1,13 @@
 //! The one list of API tests that run on the test host alone, with why. Every other test declared
-//! with `backend_tests!` also runs on each real Spin named by `AUTH_TEST_SPIN` (`spin.rs`).
+//! with `backend_tests!` also runs on each real Spin named by `AUTH_TEST_SPIN` (`auth_test_support::spin`).
 //! Tests written as plain `#[tokio::test]` (start-up and manifest checks of the host itself, the
 //! Schemathesis run) are host-only by construction.
 //!
 //! A test missing here that needs the host fails on Spin with a message pointing at this file
 //! (the clock refuses to move, a changed manifest refuses to start).
+
+use auth_test_support::runtime::Runtime;
+use auth_test_support::spin;
 
 const MOVES_THE_CLOCK: &str = "moves the wall clock (expiry, lockout, backoff) or freezes it";
 const CONTROLS_THE_STORE: &str =
@@ -13,7 +16,7 @@ const CHANGES_THE_MANIFEST: &str = "serves a changed spin.toml; `spin up` serves
 const SPIN_REFUSES_FIRST: &str =
     "Spin itself answers 500 to a header value that is not UTF-8, before any component runs";
 
-pub const HOST_ONLY: &[(&str, &str)] = &[
+const HOST_ONLY: &[(&str, &str)] = &[
     (
         "abuse::a_networks_bucket_leaks_one_attempt_every_three_minutes",
         MOVES_THE_CLOCK,
@@ -133,17 +136,14 @@ pub const HOST_ONLY: &[(&str, &str)] = &[
 ];
 
 /// The real Spin runtimes a test (by its module path) runs on: none for a host-only test.
-pub fn spin_runtimes(module_path: &str) -> Vec<super::runtime::Runtime> {
+pub fn spin_runtimes(module_path: &str) -> Vec<Runtime> {
     let test = module_path
         .split_once("::")
         .map_or(module_path, |(_, rest)| rest);
     if HOST_ONLY.iter().any(|(name, _)| *name == test) {
         return Vec::new();
     }
-    super::spin::clis()
-        .iter()
-        .map(super::runtime::Runtime::Spin)
-        .collect()
+    spin::clis().iter().map(Runtime::Spin).collect()
 }
 
 #[test]

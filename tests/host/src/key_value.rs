@@ -3,7 +3,7 @@
 //! its next writes fail, to exercise the component's fallbacks.
 
 use super::HostState;
-use super::fermyon::spin::key_value::{Error, Host, HostStore};
+use crate::bindings::fermyon::spin::key_value::{Error, Host, HostStore};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

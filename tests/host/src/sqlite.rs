@@ -3,7 +3,9 @@
 //! SQLite error reported as `io(message)`.
 
 use super::HostState;
-use super::fermyon::spin::sqlite::{Error, Host, HostConnection, QueryResult, RowResult, Value};
+use crate::bindings::fermyon::spin::sqlite::{
+    Error, Host, HostConnection, QueryResult, RowResult, Value,
+};
 use rusqlite::types::ValueRef;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
