@@ -21,6 +21,10 @@ struct Shared {
 }
 
 /// An open store: the resource the component holds.
+#[allow(
+    unreachable_pub,
+    reason = "the generated bindings re-export it with `pub use`"
+)]
 pub struct OpenStore;
 
 impl KeyValue {

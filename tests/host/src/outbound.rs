@@ -13,7 +13,7 @@ struct Allowed {
 }
 
 #[derive(Debug, Clone)]
-pub struct AllowedHosts {
+pub(crate) struct AllowedHosts {
     entries: Result<Vec<Allowed>, String>,
 }
 
@@ -65,7 +65,10 @@ fn parse_entry(entry: &str) -> Result<Allowed> {
 }
 
 impl AllowedHosts {
-    pub fn resolve(templates: &[String], render: impl Fn(&str) -> Result<String, String>) -> Self {
+    pub(crate) fn resolve(
+        templates: &[String],
+        render: impl Fn(&str) -> Result<String, String>,
+    ) -> Self {
         let entries = templates
             .iter()
             .map(|t| {
@@ -77,7 +80,7 @@ impl AllowedHosts {
     }
 
     /// Whether `url` (`scheme://host[:port]...`) may be reached.
-    pub fn permits(&self, url: &str) -> bool {
+    pub(crate) fn permits(&self, url: &str) -> bool {
         let Ok(entries) = &self.entries else {
             return false;
         };
@@ -95,7 +98,7 @@ impl AllowedHosts {
 }
 
 /// wasi-http hooks: the allow-list check, then a real request.
-pub struct Hooks {
+pub(crate) struct Hooks {
     pub allowed: AllowedHosts,
 }
 

@@ -17,10 +17,14 @@ pub const CLEAN: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL
                      SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES;";
 
 #[derive(Default)]
-pub struct Pool {
+pub(crate) struct Pool {
     idle: Mutex<HashMap<String, Vec<tokio_postgres::Client>>>,
 }
 
+#[allow(
+    unreachable_pub,
+    reason = "the generated bindings re-export it with `pub use`"
+)]
 pub struct Connection {
     address: String,
     client: Option<tokio_postgres::Client>,

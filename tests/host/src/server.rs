@@ -20,7 +20,7 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 pub struct Server {
     pub addr: SocketAddr,
-    pub app: Arc<App>,
+    app: Arc<App>,
     inflight: Arc<InFlight>,
     task: tokio::task::JoinHandle<()>,
 }

@@ -11,6 +11,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use wasmtime::component::Resource;
 
+#[allow(
+    unreachable_pub,
+    reason = "the generated bindings re-export it with `pub use`"
+)]
 pub struct Connection {
     path: PathBuf,
     conn: Arc<Mutex<Option<rusqlite::Connection>>>,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Spin's key rules: lower-case letters, digits and single underscores, starting with a letter and
 /// ending with a letter or digit.
-pub fn validate_name(name: &str) -> Result<()> {
+pub(crate) fn validate_name(name: &str) -> Result<()> {
     ensure!(!name.is_empty(), "must not be empty");
     if let Some(bad) = name
         .chars()
@@ -33,7 +33,7 @@ pub fn validate_name(name: &str) -> Result<()> {
 }
 
 /// The application variables a template refers to.
-pub fn references(template: &str) -> Result<Vec<String>> {
+pub(crate) fn references(template: &str) -> Result<Vec<String>> {
     Ok(parse(template)?
         .into_iter()
         .filter_map(|part| match part {
@@ -67,13 +67,13 @@ fn parse(template: &str) -> Result<Vec<Part>> {
 
 /// Application variable values after providers and defaults; `None` for a required one with no value.
 #[derive(Debug, Clone)]
-pub struct Resolver {
+pub(crate) struct Resolver {
     app: BTreeMap<String, Option<String>>,
     component: BTreeMap<String, String>,
 }
 
 impl Resolver {
-    pub fn new(manifest: &Manifest, overrides: &HashMap<String, String>) -> Result<Self> {
+    pub(crate) fn new(manifest: &Manifest, overrides: &HashMap<String, String>) -> Result<Self> {
         for name in overrides.keys() {
             ensure!(
                 manifest.app_variables.contains_key(name),
@@ -106,7 +106,7 @@ impl Resolver {
         })
     }
 
-    pub fn render(&self, template: &str) -> Result<String, String> {
+    pub(crate) fn render(&self, template: &str) -> Result<String, String> {
         let parts = parse(template).map_err(|e| e.to_string())?;
         let mut out = String::new();
         for part in parts {

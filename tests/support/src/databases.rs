@@ -26,6 +26,10 @@ pub fn unique_name(prefix: &str) -> String {
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
+    #[allow(
+        clippy::new_without_default,
+        reason = "it creates a directory: not a default value"
+    )]
     pub fn new() -> Self {
         let dir = auth_test_host::component::repo_root()
             .join("target")

@@ -51,8 +51,13 @@ pub fn b64url_decode(text: &str) -> Vec<u8> {
 /// The decoded header and claims of a JWT (no verification).
 pub fn decode_parts(token: &str) -> (Value, Value) {
     let mut parts = token.split('.');
-    let header = serde_json::from_slice(&b64url_decode(parts.next().unwrap())).unwrap();
-    let claims = serde_json::from_slice(&b64url_decode(parts.next().unwrap())).unwrap();
+    let mut part = |what: &str| -> Value {
+        let text = parts.next().unwrap_or_default();
+        serde_json::from_slice(&b64url_decode(text))
+            .unwrap_or_else(|e| panic!("the token's {what} is not JSON ({e}): {token}"))
+    };
+    let header = part("header");
+    let claims = part("claims");
     (header, claims)
 }
 

@@ -127,12 +127,12 @@ impl Rabbit {
             .await;
         assert_eq!(status, 200, "get: {body}");
         body.as_array()
-            .unwrap()
+            .expect("the queue's messages, as an array")
             .iter()
             .map(|m| Delivered {
-                routing_key: m["routing_key"].as_str().unwrap().to_owned(),
+                routing_key: m["routing_key"].as_str().expect("a routing key").to_owned(),
                 properties: m["properties"].clone(),
-                payload: serde_json::from_str(m["payload"].as_str().unwrap())
+                payload: serde_json::from_str(m["payload"].as_str().expect("a text payload"))
                     .expect("payload is JSON"),
             })
             .collect()
