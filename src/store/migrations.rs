@@ -48,6 +48,11 @@ pub static SQLITE: &[Migration] = &[
         name: "platform",
         sql: include_str!("../../migrations/sqlite/0007_platform.sql"),
     },
+    Migration {
+        version: 8,
+        name: "session_use_on_tokens",
+        sql: include_str!("../../migrations/sqlite/0008_session_use_on_tokens.sql"),
+    },
 ];
 
 pub static POSTGRES: &[Migration] = &[
@@ -85,6 +90,11 @@ pub static POSTGRES: &[Migration] = &[
         version: 7,
         name: "platform",
         sql: include_str!("../../migrations/postgres/0007_platform.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "session_use_on_tokens",
+        sql: include_str!("../../migrations/postgres/0008_session_use_on_tokens.sql"),
     },
 ];
 

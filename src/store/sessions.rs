@@ -32,8 +32,11 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
 }
 
-const SESSION_COLUMNS: &str = "id, created_at, last_used_at, expires_at, revoked_at, \
-                               revoked_reason, client_addr, user_agent";
+/// A session is used when its refresh token rotates: the last rotation is its last use (kept on the
+/// tokens, so that rotation writes one table).
+const SESSION_COLUMNS: &str = "id, created_at, \
+     (SELECT MAX(t.rotated_at) FROM refresh_tokens t WHERE t.session_id = sessions.id), \
+     expires_at, revoked_at, revoked_reason, client_addr, user_agent";
 
 fn session_info(row: &super::Row) -> Result<SessionInfo, DbError> {
     Ok(SessionInfo {
@@ -96,10 +99,18 @@ impl Store {
         }))
     }
 
-    /// Retires the current token and records its successor, if the session is still live (its row
-    /// is held for the transaction, so a concurrent logout either waits for this or wins). `false`
-    /// when another request rotated the token first or the session ended meanwhile: the caller then
-    /// decides again with fresh state.
+    /// Retires the current token and records its successor in one statement, if the token is still
+    /// current and its session live. One statement, not a transaction: on SQLite the write lock is
+    /// then held for one host call rather than across several (rotation is the hottest write), and on
+    /// PostgreSQL the session row is locked while the statement runs, so a concurrent logout either
+    /// waits for it or wins. `false` when another request rotated the token first or the session
+    /// ended meanwhile: the caller then decides again with fresh state.
+    ///
+    /// How: both rows go through one upsert. The current token's row exists, so it conflicts and is
+    /// marked rotated, only while `rotated_at` is still empty; the successor's row is new and is
+    /// inserted. Both rows come back only when both happened. A loser of a race finds the successor
+    /// already there (it is derived from the same token) and the current token already rotated, so
+    /// neither row comes back and nothing changes.
     pub fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -107,27 +118,36 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.transaction(|tx| {
-            if !tx.hold_live_session(session_id, now)? {
-                return Ok(false);
-            }
-            let claimed = tx.query(
-                "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
-                 RETURNING token_hash",
-                &[old_hash.into(), Value::Int(now)],
-            )?;
-            if claimed.is_empty() {
-                return Ok(false);
-            }
-            tx.insert_refresh_token(new_hash, session_id, now)?;
-            Ok(true)
-        })
+        let sql = format!(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) \
+             SELECT v.token_hash, $3, CAST($4 AS BIGINT) \
+             FROM (SELECT $1 AS token_hash UNION ALL SELECT $2) v \
+             WHERE EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.token_hash = $1 \
+             AND c.session_id = $3 AND c.rotated_at IS NULL) \
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
+             AND s.expires_at > CAST($4 AS BIGINT){lock}) \
+             ON CONFLICT (token_hash) DO UPDATE SET rotated_at = CAST($4 AS BIGINT) \
+             WHERE refresh_tokens.token_hash = $1 AND refresh_tokens.rotated_at IS NULL \
+             RETURNING token_hash",
+            lock = self.db_lock_rows()
+        );
+        let rows = self.query(
+            &sql,
+            &[
+                old_hash.into(),
+                new_hash.into(),
+                session_id.into(),
+                Value::Int(now),
+            ],
+        )?;
+        Ok(rows.len() == 2)
     }
 
     /// Spends a retired token's single extra use inside the grace window, if its successor (derived
     /// again by the caller) is the one on record and the session is live. The client gets that same
     /// successor back: the session keeps one line of tokens. `false` when the use was spent already,
-    /// the successor does not match or the session ended.
+    /// the successor does not match or the session ended. One statement, for the reasons given at
+    /// `rotate_refresh_token`.
     pub fn reissue_in_grace(
         &self,
         old_hash: &str,
@@ -135,30 +155,25 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.transaction(|tx| {
-            if !tx.hold_live_session(session_id, now)? {
-                return Ok(false);
-            }
-            Ok(!tx
-                .query(
-                    "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
-                     AND rotated_at IS NOT NULL AND grace_used = FALSE AND EXISTS (\
-                     SELECT 1 FROM refresh_tokens successor WHERE successor.token_hash = $2 \
-                     AND successor.session_id = $3) RETURNING token_hash",
-                    &[old_hash.into(), successor_hash.into(), session_id.into()],
-                )?
-                .is_empty())
-        })
-    }
-
-    /// Marks the session used now, holding its row for the transaction; `false` if it is revoked
-    /// or expired.
-    fn hold_live_session(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
+        let sql = format!(
+            "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
+             AND rotated_at IS NOT NULL AND grace_used = FALSE \
+             AND EXISTS (SELECT 1 FROM refresh_tokens successor WHERE successor.token_hash = $2 \
+             AND successor.session_id = $3) \
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
+             AND s.expires_at > CAST($4 AS BIGINT){lock}) \
+             RETURNING token_hash",
+            lock = self.db_lock_rows()
+        );
         Ok(!self
             .query(
-                "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
-                 AND expires_at > $2 RETURNING id",
-                &[session_id.into(), Value::Int(now)],
+                &sql,
+                &[
+                    old_hash.into(),
+                    successor_hash.into(),
+                    session_id.into(),
+                    Value::Int(now),
+                ],
             )?
             .is_empty())
     }
@@ -220,16 +235,6 @@ impl Store {
         .iter()
         .map(|row| row.text(0))
         .collect()
-    }
-
-    /// Whether a session still accepts its access tokens.
-    pub fn session_is_active(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
-        Ok(self
-            .query_one(
-                "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
-                &[session_id.into(), Value::Int(now)],
-            )?
-            .is_some())
     }
 
     /// The user's live sessions, newest first.
