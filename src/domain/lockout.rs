@@ -68,6 +68,7 @@ impl Bucket {
     }
 
     /// Counts one more failure without refusing it; a bucket never holds more than it can.
+    #[cfg(test)]
     pub fn add(&self, empty_at: Option<i64>, now: i64) -> i64 {
         let from = empty_at.map_or(now, |t| t.max(now));
         from.saturating_add(self.interval)

@@ -1,6 +1,15 @@
 //! The API test suite: the real component, served by the native test host, driven over HTTP.
 //! Each test runs against SQLite and against PostgreSQL (see `backend_tests!`).
 
+// A failing assertion should stop the test where it stands.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 #[path = "../host/mod.rs"]
 mod host;
 #[path = "../support/mod.rs"]

@@ -128,7 +128,9 @@ fn load_cached(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     if path.exists() {
         // SAFETY: the file was written by `Component::serialize` from this same engine configuration
         // and wasmtime version (the key includes the wasm bytes; wasmtime checks its own version).
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+        #[allow(unsafe_code)]
+        let cached = unsafe { Component::deserialize_file(engine, &path) };
+        if let Ok(component) = cached {
             return Ok(component);
         }
     }
