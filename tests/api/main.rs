@@ -15,6 +15,7 @@ mod dev_inbox;
 mod email_verification;
 mod environment;
 mod events;
+mod existing_databases;
 mod foundation;
 mod hardening;
 mod health;
