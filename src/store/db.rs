@@ -127,9 +127,6 @@ pub trait Db {
     /// (`BEGIN IMMEDIATE`) or concurrent writers fail instead of waiting.
     fn begin_write(&self) -> Result<(), DbError>;
 
-    /// The backend's migrations, in version order.
-    fn migrations(&self) -> &'static [super::migrations::Migration];
-
     /// Runs once before a migration, outside any transaction (SQLite switches to WAL here, which
     /// persists in the file and lets readers proceed while a writer commits).
     fn prepare_schema_change(&self) -> Result<(), DbError>;

@@ -54,7 +54,7 @@ impl Store {
 
     /// Accepts a schema version read by a hot path's query; `false` means migrate and ask again.
     pub fn schema_version_is_current(&self, version: Option<i64>) -> bool {
-        let current = version.is_some_and(|v| v >= migrations::latest(self.db.as_ref()));
+        let current = version.is_some_and(|v| v >= migrations::latest());
         if current {
             self.schema_current.set(true);
         }

@@ -24,6 +24,7 @@ mod dev_inbox;
 mod email_verification;
 mod environment;
 mod events;
+mod existing_databases;
 mod foundation;
 mod hardening;
 mod health;
