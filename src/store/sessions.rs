@@ -1,4 +1,4 @@
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Row, Store, Tx, Value};
 use crate::domain::session::PresentedToken;
 
 /// A refresh token found by its hash, with what the rules need about its session.
@@ -7,6 +7,28 @@ pub struct FoundToken {
     pub session_id: String,
     pub user_id: String,
     pub state: PresentedToken,
+}
+
+/// The columns `FoundToken::try_from` reads, in its order, with the refresh token as `t` and its
+/// session as `s`.
+pub const FOUND_TOKEN_COLUMNS: &str = "t.session_id, s.user_id, t.rotated_at, t.grace_used, \
+                                       s.expires_at, s.revoked_at IS NOT NULL";
+
+impl TryFrom<&Row> for FoundToken {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(FoundToken {
+            session_id: row.text(0)?,
+            user_id: row.text(1)?,
+            state: PresentedToken {
+                rotated_at: row.opt_int(2)?,
+                grace_used: row.bool(3)?,
+                session_expires_at: row.int(4)?,
+                session_revoked: row.bool(5)?,
+            },
+        })
+    }
 }
 
 pub struct NewSession<'a> {
@@ -32,24 +54,29 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
 }
 
+/// The columns `SessionInfo::try_from` reads, in its order.
 const SESSION_COLUMNS: &str = "id, created_at, last_used_at, expires_at, revoked_at, \
                                revoked_reason, client_addr, user_agent";
 
-fn session_info(row: &super::Row) -> Result<SessionInfo, DbError> {
-    Ok(SessionInfo {
-        id: row.text(0)?,
-        created_at: row.int(1)?,
-        last_used_at: row.opt_int(2)?,
-        expires_at: row.int(3)?,
-        revoked_at: row.opt_int(4)?,
-        revoked_reason: row.opt_text(5)?,
-        client_addr: row.opt_text(6)?,
-        user_agent: row.opt_text(7)?,
-    })
+impl TryFrom<&Row> for SessionInfo {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(SessionInfo {
+            id: row.text(0)?,
+            created_at: row.int(1)?,
+            last_used_at: row.opt_int(2)?,
+            expires_at: row.int(3)?,
+            revoked_at: row.opt_int(4)?,
+            revoked_reason: row.opt_text(5)?,
+            client_addr: row.opt_text(6)?,
+            user_agent: row.opt_text(7)?,
+        })
+    }
 }
 
-impl Store {
-    /// A session and its first refresh token; run inside the caller's transaction.
+impl Tx<'_> {
+    /// A session and its first refresh token.
     pub fn create_session(&self, new: &NewSession<'_>) -> Result<(), DbError> {
         self.query(
             "INSERT INTO sessions (id, user_id, created_at, expires_at, client_addr, user_agent) \
@@ -73,29 +100,21 @@ impl Store {
         )
         .map(drop)
     }
+}
 
+impl Reader {
     pub fn find_refresh_token(&self, hash: &str) -> Result<Option<FoundToken>, DbError> {
-        let Some(row) = self.query_one(
-            "SELECT t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, \
-             s.revoked_at IS NOT NULL FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
-             WHERE t.token_hash = $1",
+        self.record(
+            &format!(
+                "SELECT {FOUND_TOKEN_COLUMNS} FROM refresh_tokens t \
+                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1"
+            ),
             &[hash.into()],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(FoundToken {
-            session_id: row.text(0)?,
-            user_id: row.text(1)?,
-            state: PresentedToken {
-                rotated_at: row.opt_int(2)?,
-                grace_used: row.bool(3)?,
-                session_expires_at: row.int(4)?,
-                session_revoked: row.bool(5)?,
-            },
-        }))
+        )
     }
+}
 
+impl Store {
     /// Retires the current token and records its successor, if the session is still live (its row
     /// is held for the transaction, so a concurrent logout either waits for this or wins). `false`
     /// when another request rotated the token first or the session ended meanwhile: the caller then
@@ -150,7 +169,9 @@ impl Store {
                 .is_empty())
         })
     }
+}
 
+impl Tx<'_> {
     /// Marks the session used now, holding its row for the transaction; `false` if it is revoked
     /// or expired.
     fn hold_live_session(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
@@ -221,7 +242,9 @@ impl Store {
         .map(|row| row.text(0))
         .collect()
     }
+}
 
+impl Reader {
     /// Whether a session still accepts its access tokens.
     pub fn session_is_active(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
         Ok(self
@@ -234,27 +257,21 @@ impl Store {
 
     /// The user's live sessions, newest first.
     pub fn live_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionInfo>, DbError> {
-        self.query(
+        self.records(
             &format!(
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
                  AND expires_at > $2 ORDER BY id DESC"
             ),
             &[user_id.into(), Value::Int(now)],
-        )?
-        .iter()
-        .map(session_info)
-        .collect()
+        )
     }
 
     /// Every session still on record for the user (ended ones until they are purged), newest first.
     pub fn all_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, DbError> {
-        self.query(
+        self.records(
             &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY id DESC"),
             &[user_id.into()],
-        )?
-        .iter()
-        .map(session_info)
-        .collect()
+        )
     }
 
     /// Whether the session is live and belongs to the user.
@@ -272,7 +289,9 @@ impl Store {
             )?
             .is_some())
     }
+}
 
+impl Tx<'_> {
     /// Drops where the user's sessions signed in from: personal data of a deleted account.
     pub fn forget_session_clients(&self, user_id: &str) -> Result<(), DbError> {
         self.query(
@@ -294,28 +313,32 @@ pub struct LiveRefreshToken {
     pub session_expires_at: i64,
 }
 
-impl Store {
-    pub fn live_refresh_token(
-        &self,
-        hash: &str,
-        now: i64,
-    ) -> Result<Option<LiveRefreshToken>, DbError> {
-        let Some(row) = self.query_one(
-            "SELECT t.session_id, u.id, u.username, t.issued_at, s.expires_at \
-             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
-             JOIN users u ON u.id = s.user_id WHERE t.token_hash = $1 AND t.rotated_at IS NULL \
-             AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
-            &[hash.into(), Value::Int(now)],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(LiveRefreshToken {
+impl TryFrom<&Row> for LiveRefreshToken {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(LiveRefreshToken {
             session_id: row.text(0)?,
             user_id: row.text(1)?,
             username: row.text(2)?,
             issued_at: row.int(3)?,
             session_expires_at: row.int(4)?,
-        }))
+        })
+    }
+}
+
+impl Reader {
+    pub fn live_refresh_token(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<LiveRefreshToken>, DbError> {
+        self.record(
+            "SELECT t.session_id, u.id, u.username, t.issued_at, s.expires_at \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             JOIN users u ON u.id = s.user_id WHERE t.token_hash = $1 AND t.rotated_at IS NULL \
+             AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
+            &[hash.into(), Value::Int(now)],
+        )
     }
 }
