@@ -10,8 +10,8 @@ use crate::http::client_addr;
 use crate::http::router::Params;
 use crate::log;
 use crate::outbound::delivery::{self, LEASE_SECS, QUICK};
-use crate::store::Store;
 use crate::store::outbox::{Claimed, Kind, Message};
+use crate::store::{Store, Tx};
 use serde_json::json;
 use std::cell::{OnceCell, RefCell};
 use std::net::IpAddr;
@@ -164,7 +164,7 @@ impl Ctx {
     /// session's tokens on the cache's word; one that fails stays in the outbox and is retried.
     pub fn write<T>(
         &self,
-        work: impl FnOnce(&Store, &mut Vec<Message>) -> Result<T, ApiError>,
+        work: impl FnOnce(&Tx<'_>, &mut Vec<Message>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let lease_until = self.now + LEASE_SECS;
         let store = self.store()?;

@@ -9,6 +9,7 @@
 //! record only the version and name of what was applied, never the text, so databases created when
 //! SQLite had its own copy (with `INTEGER` columns) stay as they are.
 
+use super::Store;
 use super::db::{Db, DbError, Value};
 
 pub struct Migration {
@@ -67,27 +68,13 @@ const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations
 const CURRENT_VERSION: &str = "SELECT MAX(version) FROM schema_migrations";
 
 /// Brings the schema up to date. Cheap when it already is.
-pub fn ensure(db: &dyn Db, now: i64) -> Result<(), DbError> {
+pub(super) fn ensure(store: &Store, now: i64) -> Result<(), DbError> {
+    let db = store.db();
     if current_version(db).is_ok_and(|v| v >= latest()) {
         return Ok(());
     }
     db.prepare_schema_change()?;
-    db.begin_write()?;
-    match apply_missing(db, now) {
-        Ok(()) => db
-            .query("COMMIT", &[])
-            .map(drop)
-            .inspect_err(|_| rollback(db)),
-        Err(e) => {
-            rollback(db);
-            Err(e)
-        }
-    }
-}
-
-fn rollback(db: &dyn Db) {
-    // Nothing more can be done if even the rollback fails; the connection is discarded after the request.
-    let _ = db.query("ROLLBACK", &[]);
+    store.transaction(|tx| apply_missing(tx.db(), now))
 }
 
 pub fn latest() -> i64 {
@@ -145,6 +132,7 @@ pub fn statements(sql: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::transaction::tests::{Script, scripted};
     use super::*;
 
     #[test]
@@ -153,6 +141,58 @@ mod tests {
         assert_eq!(
             statements(sql),
             vec!["CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"]
+        );
+    }
+
+    static ONE: &[Migration] = &[Migration {
+        version: 1,
+        name: "one",
+        sql: "CREATE TABLE a (x INT);\nCREATE INDEX i ON a (x);",
+    }];
+
+    fn migrating(
+        failing: &'static [&'static str],
+    ) -> (Store, std::rc::Rc<std::cell::RefCell<Vec<String>>>) {
+        scripted(Script {
+            sent: Default::default(),
+            failing,
+            begin: "BEGIN",
+            lock: Some("SELECT pg_advisory_xact_lock(1)"),
+            migrations: ONE,
+        })
+    }
+
+    #[test]
+    fn migrations_run_in_one_transaction_behind_the_backends_lock() {
+        let (store, sent) = migrating(&[]);
+        assert_eq!(ensure(&store, 7), Ok(()));
+        assert_eq!(
+            *sent.borrow(),
+            [
+                CURRENT_VERSION,
+                "PREPARE SCHEMA",
+                "BEGIN",
+                "SELECT pg_advisory_xact_lock(1)",
+                CREATE_VERSION_TABLE,
+                CURRENT_VERSION,
+                "CREATE TABLE a (x INT)",
+                "CREATE INDEX i ON a (x)",
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                "COMMIT",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_migration_rolls_back_entirely() {
+        let (store, sent) = migrating(&["CREATE INDEX"]);
+        assert!(ensure(&store, 7).is_err());
+        let sent = sent.borrow();
+        assert_eq!(sent.last().map(String::as_str), Some("ROLLBACK"));
+        assert!(
+            !sent
+                .iter()
+                .any(|s| s == "COMMIT" || s.starts_with("INSERT"))
         );
     }
 
