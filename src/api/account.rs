@@ -20,7 +20,7 @@ use crate::domain::username::{self, Username};
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::Template;
-use crate::store::Store;
+use crate::store::Tx;
 use crate::store::outbox::Message;
 use crate::store::users::{Changed, User};
 use serde_json::json;
@@ -145,7 +145,7 @@ pub fn delete_me(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 /// there is no live account with this id.
 pub fn delete_account(
     ctx: &Ctx,
-    tx: &Store,
+    tx: &Tx<'_>,
     user_id: &str,
     messages: &mut Vec<Message>,
 ) -> Result<bool, ApiError> {

@@ -19,6 +19,7 @@ use crate::domain::opaque_token::OpaqueToken;
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
+use crate::store::one_time_tokens::FoundOneTimeToken;
 use crate::store::users::Changed;
 use serde_json::json;
 
@@ -98,7 +99,8 @@ pub fn confirm_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
     let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
     let store = ctx.store()?;
     let found = store.find_one_time_token(&token.hash(), Purpose::EmailChange)?;
-    let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
+    let Some(FoundOneTimeToken { user_id, .. }) =
+        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
     else {
         return Err(ApiError::InvalidOneTimeToken);
     };

@@ -10,7 +10,7 @@ use super::responses::{new_refresh_token, token_pair};
 use super::revocations::revoked_events;
 use super::throttle;
 use crate::config::RateLimited;
-use crate::domain::lockout::{self, ACCOUNT_CEILING, Admission, Identifier, PER_NETWORK};
+use crate::domain::lockout::{self, ACCOUNT_CEILING, Identifier, PER_NETWORK};
 use crate::domain::password::{Password, hash};
 use crate::domain::{FieldError, email, user_agent, username};
 use crate::http::{Request, Response, json};
@@ -52,12 +52,10 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let Some(user) = user.filter(|_| matches) else {
         let reason = match &user_id {
             Some(id) => {
-                store.add_to_bucket(
+                store.step_bucket(
                     &lockout::account_subject(id),
                     "",
-                    ctx.now,
-                    ACCOUNT_CEILING.interval,
-                    ACCOUNT_CEILING.full_span(),
+                    &ACCOUNT_CEILING.failure(ctx.now),
                 )?;
                 "wrong_password"
             }
@@ -134,21 +132,13 @@ fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
 pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
     let subject = identifier.subject();
     let network = ctx.client_network()?;
-    let reserved = store.reserve_in_bucket(
-        &subject,
-        &network,
-        ctx.now,
-        PER_NETWORK.interval,
-        PER_NETWORK.admit_limit(),
-    )?;
-    if reserved.is_some() {
+    if store
+        .step_bucket(&subject, &network, &PER_NETWORK.attempt(ctx.now))?
+        .is_some()
+    {
         return Ok(());
     }
-    let retry_after = match PER_NETWORK.admit(store.bucket_empty_at(&subject, &network)?, ctx.now) {
-        Admission::Refused { retry_after } => retry_after,
-        // It drained between the two statements: the next try fits.
-        Admission::Admitted { .. } => 1,
-    };
+    let retry_after = PER_NETWORK.retry_after(store.bucket_empty_at(&subject, &network)?, ctx.now);
     audit::record(
         ctx,
         "login_failed",

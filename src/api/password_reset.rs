@@ -18,7 +18,8 @@ use crate::domain::username;
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
-use crate::store::Store;
+use crate::store::Tx;
+use crate::store::one_time_tokens::FoundOneTimeToken;
 use crate::store::users::User;
 use serde_json::json;
 
@@ -45,7 +46,7 @@ pub fn requested_email(request: &Request) -> Result<Email, ApiError> {
 /// reached; returns the token for the mail, or `None` when throttled.
 pub fn issue_token(
     ctx: &Ctx,
-    tx: &Store,
+    tx: &Tx<'_>,
     user: &User,
     purpose: Purpose,
     ttl: i64,
@@ -66,7 +67,7 @@ pub fn issue_token(
 /// transaction, which cannot have any yet.
 pub fn first_token(
     ctx: &Ctx,
-    tx: &Store,
+    tx: &Tx<'_>,
     user: &User,
     purpose: Purpose,
     ttl: i64,
@@ -137,7 +138,8 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
     let token = OpaqueToken::parse(token).ok_or(ApiError::InvalidOneTimeToken)?;
     let store = ctx.store()?;
     let found = store.find_one_time_token(&token.hash(), Purpose::PasswordReset)?;
-    let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
+    let Some(FoundOneTimeToken { user_id, .. }) =
+        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
     else {
         return Err(ApiError::InvalidOneTimeToken);
     };

@@ -25,13 +25,7 @@ pub fn check_password(
         hash::verify(&Password::for_login(presented), &user.password_hash).unwrap_or(false);
     let ceiling = lockout::account_subject(&user.id);
     if !matches {
-        store.add_to_bucket(
-            &ceiling,
-            "",
-            ctx.now,
-            ACCOUNT_CEILING.interval,
-            ACCOUNT_CEILING.full_span(),
-        )?;
+        store.step_bucket(&ceiling, "", &ACCOUNT_CEILING.failure(ctx.now))?;
         failed(ctx, &user.id, "wrong_password");
         return Err(ApiError::InvalidCredentials);
     }

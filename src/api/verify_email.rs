@@ -15,7 +15,8 @@ use crate::domain::opaque_token::OpaqueToken;
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
-use crate::store::Store;
+use crate::store::Tx;
+use crate::store::one_time_tokens::FoundOneTimeToken;
 use crate::store::outbox::Message;
 use crate::store::users::User;
 use serde_json::json;
@@ -24,7 +25,7 @@ use serde_json::json;
 /// links to count or retire, which spares the registration transaction two statements.
 pub fn send_verification(
     ctx: &Ctx,
-    tx: &Store,
+    tx: &Tx<'_>,
     user: &User,
     new_account: bool,
     messages: &mut Vec<Message>,
@@ -56,7 +57,8 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
     let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
     let store = ctx.store()?;
     let found = store.find_one_time_token(&token.hash(), Purpose::EmailVerification)?;
-    let Some((user_id, _)) = found.filter(|(_, t)| one_time_token::is_usable(Some(t), ctx.now))
+    let Some(FoundOneTimeToken { user_id, .. }) =
+        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
     else {
         return Err(ApiError::InvalidOneTimeToken);
     };

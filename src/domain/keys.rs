@@ -1,7 +1,7 @@
 //! Ed25519 signing keys, their public halves, key ids (RFC 7638 thumbprints) and the JWK form.
 
 use ct_codecs::{Base64UrlSafeNoPadding, Decoder, Encoder};
-use jwt_simple::prelude::{Ed25519KeyPair, Ed25519PublicKey};
+use jwt_simple::prelude::Ed25519KeyPair;
 use serde_json::{Value, json};
 
 pub const PUBLIC_KEY_LEN: usize = 32;
@@ -9,11 +9,11 @@ pub const PUBLIC_KEY_LEN: usize = 32;
 #[derive(Debug, PartialEq, Eq)]
 pub enum KeyError {
     /// `jwt_private_key` is not an Ed25519 private key in PEM (PKCS#8).
-    BadPrivateKey,
+    PrivateKeyPem,
     /// A stored or configured public key is not 32 bytes of base64url.
-    BadPublicKey,
+    PublicKeyX,
     /// `jwt_previous_public_keys` is not a JWK set of Ed25519 keys.
-    BadKeySet,
+    KeySetJwks,
 }
 
 /// The key that signs new access tokens.
@@ -38,7 +38,7 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// From an operator-supplied PEM (`openssl genpkey -algorithm ed25519`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let pair = Ed25519KeyPair::from_pem(pem.trim()).map_err(|_| KeyError::BadPrivateKey)?;
+        let pair = Ed25519KeyPair::from_pem(pem.trim()).map_err(|_| KeyError::PrivateKeyPem)?;
         Ok(Self::from_pair(pair))
     }
 
@@ -58,12 +58,13 @@ impl SigningKey {
     /// From the 64-byte secret+public form kept in the database for a generated key.
     pub fn from_stored(b64: &str) -> Result<Self, KeyError> {
         let raw = Base64UrlSafeNoPadding::decode_to_vec(b64, None)
-            .map_err(|_| KeyError::BadPrivateKey)?;
-        let pair = Ed25519KeyPair::from_bytes(&raw).map_err(|_| KeyError::BadPrivateKey)?;
+            .map_err(|_| KeyError::PrivateKeyPem)?;
+        let pair = Ed25519KeyPair::from_bytes(&raw).map_err(|_| KeyError::PrivateKeyPem)?;
         Ok(Self::from_pair(pair))
     }
 
-    /// A fresh random key (development set-ups with no configured key).
+    /// A fresh random key (development set-ups with no configured key): the one place keys are made.
+    #[allow(clippy::disallowed_methods)]
     pub fn generate() -> Self {
         Self::from_pair(Ed25519KeyPair::generate())
     }
@@ -110,8 +111,8 @@ impl PublicKey {
     /// From the base64url `x` of a JWK; the key id is always recomputed, never trusted.
     pub fn from_x(x: &str) -> Result<Self, KeyError> {
         let raw =
-            Base64UrlSafeNoPadding::decode_to_vec(x, None).map_err(|_| KeyError::BadPublicKey)?;
-        let bytes: [u8; PUBLIC_KEY_LEN] = raw.try_into().map_err(|_| KeyError::BadPublicKey)?;
+            Base64UrlSafeNoPadding::decode_to_vec(x, None).map_err(|_| KeyError::PublicKeyX)?;
+        let bytes: [u8; PUBLIC_KEY_LEN] = raw.try_into().map_err(|_| KeyError::PublicKeyX)?;
         Ok(Self {
             kid: thumbprint(&bytes),
             bytes,
@@ -122,8 +123,10 @@ impl PublicKey {
         b64url(&self.bytes)
     }
 
-    pub(crate) fn jwt_simple(&self) -> Result<Ed25519PublicKey, KeyError> {
-        Ed25519PublicKey::from_bytes(&self.bytes).map_err(|_| KeyError::BadPublicKey)
+    #[cfg(test)]
+    pub(crate) fn jwt_simple(&self) -> Result<jwt_simple::prelude::Ed25519PublicKey, KeyError> {
+        jwt_simple::prelude::Ed25519PublicKey::from_bytes(&self.bytes)
+            .map_err(|_| KeyError::PublicKeyX)
     }
 
     pub fn to_jwk(&self) -> Value {
@@ -144,22 +147,22 @@ pub fn parse_key_set(text: &str) -> Result<Vec<PublicKey>, KeyError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: Value = serde_json::from_str(text).map_err(|_| KeyError::BadKeySet)?;
+    let value: Value = serde_json::from_str(text).map_err(|_| KeyError::KeySetJwks)?;
     let keys = match &value {
         Value::Array(keys) => keys,
         Value::Object(set) => match set.get("keys") {
             Some(Value::Array(keys)) => keys,
-            _ => return Err(KeyError::BadKeySet),
+            _ => return Err(KeyError::KeySetJwks),
         },
-        _ => return Err(KeyError::BadKeySet),
+        _ => return Err(KeyError::KeySetJwks),
     };
     keys.iter()
         .map(|jwk| {
             let field = |name: &str| jwk.get(name).and_then(Value::as_str);
             if field("kty") != Some("OKP") || field("crv") != Some("Ed25519") {
-                return Err(KeyError::BadKeySet);
+                return Err(KeyError::KeySetJwks);
             }
-            PublicKey::from_x(field("x").ok_or(KeyError::BadKeySet)?)
+            PublicKey::from_x(field("x").ok_or(KeyError::KeySetJwks)?)
         })
         .collect()
 }
@@ -176,10 +179,10 @@ fn pkcs8_seed(pem: &str) -> Result<[u8; 32], KeyError> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("-----"))
         .collect();
-    let der = Base64::decode_to_vec(&body, None).map_err(|_| KeyError::BadPrivateKey)?;
+    let der = Base64::decode_to_vec(&body, None).map_err(|_| KeyError::PrivateKeyPem)?;
     match der.strip_prefix(&PREFIX[..]) {
-        Some(seed) => seed.try_into().map_err(|_| KeyError::BadPrivateKey),
-        None => Err(KeyError::BadPrivateKey),
+        Some(seed) => seed.try_into().map_err(|_| KeyError::PrivateKeyPem),
+        None => Err(KeyError::PrivateKeyPem),
     }
 }
 
@@ -217,12 +220,12 @@ mod tests {
         assert_eq!(fast.x(), RFC8037_X);
         assert_eq!(
             SigningKey::public_from_pem("nope").unwrap_err(),
-            KeyError::BadPrivateKey
+            KeyError::PrivateKeyPem
         );
         let rsa_like = "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n";
         assert_eq!(
             SigningKey::public_from_pem(rsa_like).unwrap_err(),
-            KeyError::BadPrivateKey
+            KeyError::PrivateKeyPem
         );
     }
 
@@ -256,16 +259,13 @@ mod tests {
     fn refuses_garbage_keys() {
         assert_eq!(
             SigningKey::from_pem("nope").unwrap_err(),
-            KeyError::BadPrivateKey
+            KeyError::PrivateKeyPem
         );
         assert_eq!(
             SigningKey::from_stored("!!").unwrap_err(),
-            KeyError::BadPrivateKey
+            KeyError::PrivateKeyPem
         );
-        assert_eq!(
-            PublicKey::from_x("AAAA").unwrap_err(),
-            KeyError::BadPublicKey
-        );
+        assert_eq!(PublicKey::from_x("AAAA").unwrap_err(), KeyError::PublicKeyX);
     }
 
     #[test]
@@ -285,7 +285,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_key_set(bad).unwrap_err(),
-                KeyError::BadKeySet,
+                KeyError::KeySetJwks,
                 "{bad}"
             );
         }

@@ -33,12 +33,38 @@ pub const ACCOUNT_CEILING: Bucket = Bucket {
     interval: 3600,
 };
 
+/// The tests' view of one attempt (the service gets the same answer from the store's statement).
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
     /// Reserved; the bucket is now empty at this instant.
     Admitted { empty_at: i64 },
     /// Full: one more fits after this many seconds.
     Refused { retry_after: i64 },
+}
+
+/// One change to a bucket, which the store applies in a single statement (so that concurrent
+/// attempts serialise on the row): from `max(empty_at, now)` the empty instant moves `step`
+/// further, never beyond `now + cap`, but only if it was at most `admit_within` seconds ahead of
+/// `now`; otherwise nothing changes. The store only carries these numbers out; `apply` is the
+/// same rule, the model the tests hold the buckets to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub now: i64,
+    pub step: i64,
+    pub admit_within: i64,
+    pub cap: i64,
+}
+
+impl Step {
+    /// The bucket's new empty instant, or `None` if the step was refused (nothing changed).
+    pub fn apply(&self, empty_at: Option<i64>) -> Option<i64> {
+        let from = empty_at.map_or(self.now, |t| t.max(self.now));
+        (from.saturating_sub(self.now) <= self.admit_within).then(|| {
+            from.saturating_add(self.step)
+                .min(self.now.saturating_add(self.cap))
+        })
+    }
 }
 
 impl Bucket {
@@ -52,31 +78,47 @@ impl Bucket {
         self.capacity.saturating_mul(self.interval)
     }
 
-    /// One more attempt at `now`, given the bucket's empty instant (`None`: never used or purged).
-    pub fn admit(&self, empty_at: Option<i64>, now: i64) -> Admission {
-        let from = empty_at.map_or(now, |t| t.max(now));
-        let ahead = from - now;
-        if ahead > self.admit_limit() {
-            Admission::Refused {
-                retry_after: (ahead - self.admit_limit()).max(1),
-            }
-        } else {
-            Admission::Admitted {
-                empty_at: from.saturating_add(self.interval),
-            }
+    /// One more attempt at `now`, refused while the bucket is full.
+    pub fn attempt(&self, now: i64) -> Step {
+        Step {
+            now,
+            step: self.interval,
+            admit_within: self.admit_limit(),
+            cap: self.full_span(),
         }
     }
 
-    /// Counts one more failure without refusing it; a bucket never holds more than it can.
-    pub fn add(&self, empty_at: Option<i64>, now: i64) -> i64 {
-        let from = empty_at.map_or(now, |t| t.max(now));
-        from.saturating_add(self.interval)
-            .min(now.saturating_add(self.full_span()))
+    /// One more failure at `now`, never refused; a bucket never holds more than it can.
+    pub fn failure(&self, now: i64) -> Step {
+        Step {
+            now,
+            step: self.interval,
+            admit_within: i64::MAX,
+            cap: self.full_span(),
+        }
     }
 
-    /// Whether the next attempt would be refused.
+    /// One more attempt at `now`, given the bucket's empty instant (`None`: never used or purged).
+    #[cfg(test)]
+    pub fn admit(&self, empty_at: Option<i64>, now: i64) -> Admission {
+        match self.attempt(now).apply(empty_at) {
+            Some(empty_at) => Admission::Admitted { empty_at },
+            None => Admission::Refused {
+                retry_after: self.retry_after(empty_at, now),
+            },
+        }
+    }
+
+    /// Seconds until one more attempt fits, at least one: what a refused attempt is told. A bucket
+    /// found with room (it drained since the refusal) also says one: the next try fits.
+    pub fn retry_after(&self, empty_at: Option<i64>, now: i64) -> i64 {
+        let ahead = empty_at.map_or(0, |t| t.saturating_sub(now));
+        ahead.saturating_sub(self.admit_limit()).max(1)
+    }
+
+    /// Whether the next attempt would be refused: for the account's ceiling, whether it is locked.
     pub fn is_full(&self, empty_at: Option<i64>, now: i64) -> bool {
-        matches!(self.admit(empty_at, now), Admission::Refused { .. })
+        self.attempt(now).apply(empty_at).is_none()
     }
 }
 
@@ -175,13 +217,13 @@ mod tests {
     fn the_ceiling_fills_at_one_hundred_failures_and_never_holds_more() {
         let mut empty_at = None;
         for _ in 0..99 {
-            empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+            empty_at = ACCOUNT_CEILING.failure(T).apply(empty_at);
         }
         assert!(!ACCOUNT_CEILING.is_full(empty_at, T));
-        empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+        empty_at = ACCOUNT_CEILING.failure(T).apply(empty_at);
         assert!(ACCOUNT_CEILING.is_full(empty_at, T));
         for _ in 0..1000 {
-            empty_at = Some(ACCOUNT_CEILING.add(empty_at, T));
+            empty_at = ACCOUNT_CEILING.failure(T).apply(empty_at);
         }
         assert_eq!(empty_at, Some(T + 100 * 3600));
         // One hour after the last failure, one slot is free again.
@@ -197,6 +239,30 @@ mod tests {
             Admitted { empty_at: T + 180 }
         );
         assert!(!ACCOUNT_CEILING.is_full(None, T));
+    }
+
+    #[test]
+    fn a_refused_attempt_is_told_when_the_next_one_fits() {
+        let full = fill(PER_NETWORK, 5, T);
+        assert_eq!(PER_NETWORK.retry_after(full, T + 60), 120);
+        // Drained between the refusal and the second look: the next try fits.
+        assert_eq!(PER_NETWORK.retry_after(full, T + 900), 1);
+        assert_eq!(PER_NETWORK.retry_after(None, T), 1);
+    }
+
+    #[test]
+    fn steps_never_go_past_the_cap_or_take_more_than_one_interval() {
+        for bucket in [PER_NETWORK, ACCOUNT_CEILING] {
+            for step in [bucket.attempt(T), bucket.failure(T)] {
+                assert!(step.step <= step.cap);
+                assert_eq!(step.apply(None), Some(T + bucket.interval));
+                assert_eq!(step.apply(Some(T - 1_000_000)), Some(T + bucket.interval));
+            }
+            assert_eq!(
+                bucket.failure(T).apply(Some(T + 10 * bucket.full_span())),
+                Some(T + bucket.full_span())
+            );
+        }
     }
 
     #[test]

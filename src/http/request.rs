@@ -73,10 +73,6 @@ impl Request {
             .map(|v| std::str::from_utf8(v).map_err(|_| NotUtf8))
             .transpose()
     }
-
-    pub fn headers(&self) -> &[(String, Vec<u8>)] {
-        &self.headers
-    }
 }
 
 /// Reads a request from the Spin host. Headers first; the body only up to `MAX_BODY_BYTES`.

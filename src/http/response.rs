@@ -40,6 +40,7 @@ impl Response {
             .with_header("pragma", "no-cache")
     }
 
+    #[cfg(test)]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

@@ -1,7 +1,7 @@
 //! The account's own history (sign-ins and changes, with times and client addresses), kept for
 //! the owner's export and pruned after the configured retention.
 
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Row, Tx, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountEvent {
@@ -10,7 +10,19 @@ pub struct AccountEvent {
     pub created_at: i64,
 }
 
-impl Store {
+impl TryFrom<&Row> for AccountEvent {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(AccountEvent {
+            kind: row.text(0)?,
+            client_addr: row.text(1)?,
+            created_at: row.int(2)?,
+        })
+    }
+}
+
+impl Tx<'_> {
     pub fn record_account_event(
         &self,
         id: &str,
@@ -33,29 +45,22 @@ impl Store {
         .map(drop)
     }
 
-    /// The user's events, oldest first (ids are time-ordered).
-    pub fn account_events(&self, user_id: &str) -> Result<Vec<AccountEvent>, DbError> {
-        self.query(
-            "SELECT kind, client_addr, created_at FROM account_events WHERE user_id = $1 \
-             ORDER BY created_at, id",
-            &[user_id.into()],
-        )?
-        .iter()
-        .map(|row| {
-            Ok(AccountEvent {
-                kind: row.text(0)?,
-                client_addr: row.text(1)?,
-                created_at: row.int(2)?,
-            })
-        })
-        .collect()
-    }
-
     pub fn delete_account_events(&self, user_id: &str) -> Result<(), DbError> {
         self.query(
             "DELETE FROM account_events WHERE user_id = $1",
             &[user_id.into()],
         )
         .map(drop)
+    }
+}
+
+impl Reader {
+    /// The user's events, oldest first (ids are time-ordered).
+    pub fn account_events(&self, user_id: &str) -> Result<Vec<AccountEvent>, DbError> {
+        self.records(
+            "SELECT kind, client_addr, created_at FROM account_events WHERE user_id = $1 \
+             ORDER BY created_at, id",
+            &[user_id.into()],
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! Accounts as the admin API sees them: full profiles, search with keyset pagination, disabling
 //! and the admin role.
 
-use super::{DbError, Row, Store, Value};
+use super::{DbError, Reader, Row, Tx, Value};
 
 /// A full profile with its status, for admins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,21 +26,26 @@ pub struct Page<'a> {
     pub limit: i64,
 }
 
+/// The columns `Account::try_from` reads, in its order.
 const COLUMNS: &str = "id, email, username, email_verified, is_admin, created_at, last_login_at, \
                        disabled_at, disabled_reason";
 
-fn account(row: &Row) -> Result<Account, DbError> {
-    Ok(Account {
-        id: row.text(0)?,
-        email: row.text(1)?,
-        username: row.text(2)?,
-        email_verified: row.bool(3)?,
-        is_admin: row.bool(4)?,
-        created_at: row.int(5)?,
-        last_login_at: row.opt_int(6)?,
-        disabled_at: row.opt_int(7)?,
-        disabled_reason: row.opt_text(8)?,
-    })
+impl TryFrom<&Row> for Account {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(Account {
+            id: row.text(0)?,
+            email: row.text(1)?,
+            username: row.text(2)?,
+            email_verified: row.bool(3)?,
+            is_admin: row.bool(4)?,
+            created_at: row.int(5)?,
+            last_login_at: row.opt_int(6)?,
+            disabled_at: row.opt_int(7)?,
+            disabled_reason: row.opt_text(8)?,
+        })
+    }
 }
 
 /// `LIKE` treats `%` and `_` as wildcards: a typed prefix matches only itself.
@@ -56,15 +61,12 @@ pub fn like_prefix(prefix: &str) -> String {
     pattern
 }
 
-impl Store {
+impl Reader {
     pub fn account(&self, id: &str) -> Result<Option<Account>, DbError> {
-        self.query_one(
+        self.record(
             &format!("SELECT {COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL"),
             &[id.into()],
-        )?
-        .as_ref()
-        .map(account)
-        .transpose()
+        )
     }
 
     /// Sessions of the account that are neither revoked nor expired.
@@ -100,9 +102,11 @@ impl Store {
             "SELECT {COLUMNS} FROM users {filter} ORDER BY id DESC LIMIT ${}",
             params.len()
         );
-        self.query(&sql, &params)?.iter().map(account).collect()
+        self.records(&sql, &params)
     }
+}
 
+impl Tx<'_> {
     /// Disables a live account. `false` if there is no such account or it is disabled already.
     pub fn disable_account(&self, id: &str, reason: &str, now: i64) -> Result<bool, DbError> {
         Ok(!self
@@ -141,7 +145,7 @@ impl Store {
     pub fn lock_active_admins(&self) -> Result<i64, DbError> {
         let sql = format!(
             "SELECT id FROM users WHERE is_admin = $1 AND disabled_at IS NULL{}",
-            self.db_lock_rows()
+            self.lock_rows()
         );
         let rows = self.query(&sql, &[Value::Bool(true)])?;
         Ok(i64::try_from(rows.len()).unwrap_or(i64::MAX))

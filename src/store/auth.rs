@@ -1,8 +1,7 @@
 use super::keys::StoredKey;
 use super::sessions::FoundToken;
 use super::users::User;
-use super::{DbError, Store, Value};
-use crate::domain::session::PresentedToken;
+use super::{DbError, Reader, Value};
 
 /// Everything `/verify` needs from the database, read in one round trip: the schema version (so no
 /// separate migration check is needed), the generated public key, and whether the session is active
@@ -13,7 +12,7 @@ pub struct AuthLookup {
     pub session_active: bool,
 }
 
-impl Store {
+impl Reader {
     pub fn auth_lookup(&self, session_id: &str, now: i64) -> Result<AuthLookup, DbError> {
         let row = self
             .query_one(
@@ -40,58 +39,69 @@ pub struct RefreshLookup {
     pub generated_key: Option<StoredKey>,
 }
 
-impl Store {
+impl Reader {
     pub fn refresh_lookup(&self, token_hash: &str) -> Result<RefreshLookup, DbError> {
-        let row = self
-            .query_one(
-                "SELECT v.version, t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, \
-                 s.revoked_at IS NOT NULL, u.email, u.username, u.password_hash, u.email_verified, \
-                 u.is_admin, u.created_at, k.kid, k.private_key, k.public_x, u.disabled_at \
-                 FROM (SELECT MAX(version) AS version FROM schema_migrations) v \
-                 LEFT JOIN refresh_tokens t ON t.token_hash = $1 \
-                 LEFT JOIN sessions s ON s.id = t.session_id \
-                 LEFT JOIN users u ON u.id = s.user_id \
-                 LEFT JOIN signing_keys k ON k.slot = 'generated'",
-                &[token_hash.into()],
-            )?
+        let mut row = self
+            .query_one(REFRESH_LOOKUP, &[token_hash.into()])?
             .ok_or_else(|| DbError::Query("lookup returned no row".to_owned()))?;
-        let found = match (row.opt_text(1)?, row.opt_text(2)?) {
-            (Some(session_id), Some(user_id)) => Some((
-                FoundToken {
-                    session_id,
-                    user_id: user_id.clone(),
-                    state: PresentedToken {
-                        rotated_at: row.opt_int(3)?,
-                        grace_used: row.bool(4)?,
-                        session_expires_at: row.int(5)?,
-                        session_revoked: row.bool(6)?,
-                    },
-                },
-                User {
-                    id: user_id,
-                    email: row.text(7)?,
-                    username: row.text(8)?,
-                    password_hash: row.text(9)?,
-                    email_verified: row.bool(10)?,
-                    is_admin: row.bool(11)?,
-                    created_at: row.int(12)?,
-                    disabled_at: row.opt_int(16)?,
-                },
-            )),
-            _ => None,
-        };
-        let generated_key = match row.opt_text(13)? {
-            Some(kid) => Some(StoredKey {
-                kid,
-                private_key: row.text(14)?,
-                public_x: row.text(15)?,
-            }),
+        // Each record of the joined row is read by its own decoder.
+        let user = row.split_off(10)?;
+        let key = row.split_off(7)?;
+        let token = row.split_off(1)?;
+        // The outer joins find a user only through the token and its session.
+        let found = match user.decode_present::<User>()? {
+            Some(user) => Some((FoundToken::try_from(&token)?, user)),
             None => None,
         };
         Ok(RefreshLookup {
             schema_version: row.opt_int(0)?,
             found,
-            generated_key,
+            generated_key: key.decode_present()?,
         })
+    }
+}
+
+/// The schema version, then the columns of `FoundToken`, `StoredKey` and `User`, each in its
+/// decoder's order (see the tests).
+const REFRESH_LOOKUP: &str = "SELECT v.version, \
+     t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, s.revoked_at IS NOT NULL, \
+     k.kid, k.private_key, k.public_x, \
+     u.id, u.email, u.username, u.password_hash, u.email_verified, u.is_admin, u.created_at, \
+     u.disabled_at \
+     FROM (SELECT MAX(version) AS version FROM schema_migrations) v \
+     LEFT JOIN refresh_tokens t ON t.token_hash = $1 \
+     LEFT JOIN sessions s ON s.id = t.session_id \
+     LEFT JOIN users u ON u.id = s.user_id \
+     LEFT JOIN signing_keys k ON k.slot = 'generated'";
+
+#[cfg(test)]
+mod tests {
+    use super::super::{keys, sessions, users};
+    use super::REFRESH_LOOKUP;
+
+    fn qualified(alias: &str, columns: &str) -> String {
+        columns
+            .split(", ")
+            .map(|c| format!("{alias}.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    #[test]
+    fn the_refresh_lookup_reads_each_record_in_its_decoders_order() {
+        let sql = REFRESH_LOOKUP
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let expected = format!(
+            "SELECT v.version, {}, {}, {} FROM",
+            sessions::FOUND_TOKEN_COLUMNS
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            qualified("k", keys::COLUMNS),
+            qualified("u", users::COLUMNS),
+        );
+        assert!(sql.starts_with(&expected), "{sql}");
     }
 }

@@ -107,6 +107,24 @@ impl Row {
         }
     }
 
+    /// Moves the columns from `at` on into a row of their own, so that a joined row is decoded
+    /// record by record, each by its own decoder.
+    pub fn split_off(&mut self, at: usize) -> Result<Row, DbError> {
+        if at > self.0.len() {
+            return Err(DbError::Decode(format!("no column {at} to split at")));
+        }
+        Ok(Row(self.0.split_off(at)))
+    }
+
+    /// The record these columns hold, or `None` when its first column is NULL (an outer join that
+    /// matched nothing).
+    pub fn decode_present<T: super::Record>(&self) -> Result<Option<T>, DbError> {
+        match self.at(0)? {
+            Value::Null => Ok(None),
+            _ => T::try_from(self).map(Some),
+        }
+    }
+
     /// SQLite keeps booleans as 0/1 integers, PostgreSQL as booleans: both read as `bool`.
     pub fn bool(&self, i: usize) -> Result<bool, DbError> {
         match self.at(i)? {
@@ -126,9 +144,6 @@ pub trait Db {
     /// Starts a transaction that will write: SQLite must take the write lock at once
     /// (`BEGIN IMMEDIATE`) or concurrent writers fail instead of waiting.
     fn begin_write(&self) -> Result<(), DbError>;
-
-    /// The backend's migrations, in version order.
-    fn migrations(&self) -> &'static [super::migrations::Migration];
 
     /// Runs once before a migration, outside any transaction (SQLite switches to WAL here, which
     /// persists in the file and lets readers proceed while a writer commits).
@@ -167,5 +182,16 @@ mod tests {
         assert!(row.int(1).is_err());
         assert!(row.text(0).is_err());
         assert!(row.text(7).is_err());
+    }
+
+    #[test]
+    fn a_joined_row_splits_into_its_records() {
+        let mut row = Row(vec![Value::Int(1), Value::Null, Value::Text("k".into())]);
+        let key = row.split_off(2).ok();
+        let missing = row.split_off(1).ok();
+        assert_eq!(row, Row(vec![Value::Int(1)]));
+        assert_eq!(key, Some(Row(vec![Value::Text("k".into())])));
+        assert_eq!(missing.map(|r| r.opt_text(0)), Some(Ok(None)));
+        assert!(row.split_off(5).is_err());
     }
 }

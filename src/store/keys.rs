@@ -1,4 +1,4 @@
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Row, Store, Value};
 
 /// The generated signing key as stored: used only when no `jwt_private_key` is configured.
 pub struct StoredKey {
@@ -7,24 +7,33 @@ pub struct StoredKey {
     pub public_x: String,
 }
 
+/// The columns `StoredKey::try_from` reads, in its order.
+pub const COLUMNS: &str = "kid, private_key, public_x";
+
+impl TryFrom<&Row> for StoredKey {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(StoredKey {
+            kid: row.text(0)?,
+            private_key: row.text(1)?,
+            public_x: row.text(2)?,
+        })
+    }
+}
+
 const SLOT: &str = "generated";
 
-impl Store {
+impl Reader {
     pub fn generated_key(&self) -> Result<Option<StoredKey>, DbError> {
-        self.query_one(
-            "SELECT kid, private_key, public_x FROM signing_keys WHERE slot = $1",
+        self.record(
+            &format!("SELECT {COLUMNS} FROM signing_keys WHERE slot = $1"),
             &[SLOT.into()],
-        )?
-        .map(|row| {
-            Ok(StoredKey {
-                kid: row.text(0)?,
-                private_key: row.text(1)?,
-                public_x: row.text(2)?,
-            })
-        })
-        .transpose()
+        )
     }
+}
 
+impl Store {
     /// Keeps `key` unless another instance stored one first; returns whichever key won.
     pub fn store_generated_key(&self, key: &StoredKey, now: i64) -> Result<StoredKey, DbError> {
         self.query(

@@ -3,7 +3,13 @@
 //! Every request checks the schema version with one cheap query; only when it is behind does it take
 //! the migration path: one write transaction (serialised across instances), each missing migration
 //! applied in order and recorded in `schema_migrations`. A failed migration rolls back entirely.
+//!
+//! The SQL is written once, in the PostgreSQL dialect SQLite also accepts: `BIGINT` has integer
+//! affinity there and `BOOLEAN` (with `TRUE`/`FALSE`, SQLite 3.23 and later) stores 0 and 1. Databases
+//! record only the version and name of what was applied, never the text, so databases created when
+//! SQLite had its own copy (with `INTEGER` columns) stay as they are.
 
+use super::Store;
 use super::db::{Db, DbError, Value};
 
 pub struct Migration {
@@ -12,79 +18,48 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub static SQLITE: &[Migration] = &[
+/// Every migration, in version order. One text serves both backends (see the module comment); a
+/// version and its name never change once released, since databases record them.
+pub static MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "accounts",
-        sql: include_str!("../../migrations/sqlite/0001_accounts.sql"),
+        sql: include_str!("../../migrations/0001_accounts.sql"),
     },
     Migration {
         version: 2,
         name: "mail_events_outbox",
-        sql: include_str!("../../migrations/sqlite/0002_mail_events_outbox.sql"),
+        sql: include_str!("../../migrations/0002_mail_events_outbox.sql"),
     },
     Migration {
         version: 3,
         name: "throttling",
-        sql: include_str!("../../migrations/sqlite/0003_throttling.sql"),
+        sql: include_str!("../../migrations/0003_throttling.sql"),
     },
     Migration {
         version: 4,
         name: "throttle_buckets_and_purging",
-        sql: include_str!("../../migrations/sqlite/0004_throttle_buckets_and_purging.sql"),
+        sql: include_str!("../../migrations/0004_throttle_buckets_and_purging.sql"),
     },
     Migration {
         version: 5,
         name: "outbox_link_expiry",
-        sql: include_str!("../../migrations/sqlite/0005_outbox_link_expiry.sql"),
+        sql: include_str!("../../migrations/0005_outbox_link_expiry.sql"),
     },
     Migration {
         version: 6,
         name: "account_self_service",
-        sql: include_str!("../../migrations/sqlite/0006_account_self_service.sql"),
+        sql: include_str!("../../migrations/0006_account_self_service.sql"),
     },
     Migration {
         version: 7,
         name: "platform",
-        sql: include_str!("../../migrations/sqlite/0007_platform.sql"),
-    },
-];
-
-pub static POSTGRES: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "accounts",
-        sql: include_str!("../../migrations/postgres/0001_accounts.sql"),
+        sql: include_str!("../../migrations/0007_platform.sql"),
     },
     Migration {
-        version: 2,
-        name: "mail_events_outbox",
-        sql: include_str!("../../migrations/postgres/0002_mail_events_outbox.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "throttling",
-        sql: include_str!("../../migrations/postgres/0003_throttling.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "throttle_buckets_and_purging",
-        sql: include_str!("../../migrations/postgres/0004_throttle_buckets_and_purging.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "outbox_link_expiry",
-        sql: include_str!("../../migrations/postgres/0005_outbox_link_expiry.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "account_self_service",
-        sql: include_str!("../../migrations/postgres/0006_account_self_service.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "platform",
-        sql: include_str!("../../migrations/postgres/0007_platform.sql"),
+        version: 8,
+        name: "session_use_on_tokens",
+        sql: include_str!("../../migrations/0008_session_use_on_tokens.sql"),
     },
 ];
 
@@ -93,31 +68,17 @@ const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations
 const CURRENT_VERSION: &str = "SELECT MAX(version) FROM schema_migrations";
 
 /// Brings the schema up to date. Cheap when it already is.
-pub fn ensure(db: &dyn Db, now: i64) -> Result<(), DbError> {
-    if current_version(db).is_ok_and(|v| v >= latest(db)) {
+pub(super) fn ensure(store: &Store, now: i64) -> Result<(), DbError> {
+    let db = store.db();
+    if current_version(db).is_ok_and(|v| v >= latest()) {
         return Ok(());
     }
     db.prepare_schema_change()?;
-    db.begin_write()?;
-    match apply_missing(db, now) {
-        Ok(()) => db
-            .query("COMMIT", &[])
-            .map(drop)
-            .inspect_err(|_| rollback(db)),
-        Err(e) => {
-            rollback(db);
-            Err(e)
-        }
-    }
+    store.transaction(|tx| apply_missing(tx.db(), now))
 }
 
-fn rollback(db: &dyn Db) {
-    // Nothing more can be done if even the rollback fails; the connection is discarded after the request.
-    let _ = db.query("ROLLBACK", &[]);
-}
-
-pub fn latest(db: &dyn Db) -> i64 {
-    db.migrations().last().map_or(0, |m| m.version)
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
 fn current_version(db: &dyn Db) -> Result<i64, DbError> {
@@ -136,7 +97,7 @@ fn apply_missing(db: &dyn Db, now: i64) -> Result<(), DbError> {
     }
     db.query(CREATE_VERSION_TABLE, &[])?;
     let current = current_version(db)?;
-    for migration in db.migrations().iter().filter(|m| m.version > current) {
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in statements(migration.sql) {
             db.query(&statement, &[])
                 .map_err(|e| DbError::Query(format!("migration {}: {e}", migration.version)))?;
@@ -171,6 +132,7 @@ pub fn statements(sql: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::transaction::tests::{Script, scripted};
     use super::*;
 
     #[test]
@@ -182,23 +144,150 @@ mod tests {
         );
     }
 
+    static ONE: &[Migration] = &[Migration {
+        version: 1,
+        name: "one",
+        sql: "CREATE TABLE a (x INT);\nCREATE INDEX i ON a (x);",
+    }];
+
+    fn migrating(
+        failing: &'static [&'static str],
+    ) -> (Store, std::rc::Rc<std::cell::RefCell<Vec<String>>>) {
+        scripted(Script {
+            sent: Default::default(),
+            failing,
+            begin: "BEGIN",
+            lock: Some("SELECT pg_advisory_xact_lock(1)"),
+            migrations: ONE,
+        })
+    }
+
     #[test]
-    fn both_backends_have_the_same_versions_in_order() {
-        let versions =
-            |ms: &[Migration]| ms.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
-        assert_eq!(versions(SQLITE), versions(POSTGRES));
-        assert!(SQLITE.windows(2).all(|w| w[0].version < w[1].version));
-        assert_eq!(SQLITE.first().map(|m| m.version), Some(1));
+    fn migrations_run_in_one_transaction_behind_the_backends_lock() {
+        let (store, sent) = migrating(&[]);
+        assert_eq!(ensure(&store, 7), Ok(()));
+        assert_eq!(
+            *sent.borrow(),
+            [
+                CURRENT_VERSION,
+                "PREPARE SCHEMA",
+                "BEGIN",
+                "SELECT pg_advisory_xact_lock(1)",
+                CREATE_VERSION_TABLE,
+                CURRENT_VERSION,
+                "CREATE TABLE a (x INT)",
+                "CREATE INDEX i ON a (x)",
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                "COMMIT",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_migration_rolls_back_entirely() {
+        let (store, sent) = migrating(&["CREATE INDEX"]);
+        assert!(ensure(&store, 7).is_err());
+        let sent = sent.borrow();
+        assert_eq!(sent.last().map(String::as_str), Some("ROLLBACK"));
+        assert!(
+            !sent
+                .iter()
+                .any(|s| s == "COMMIT" || s.starts_with("INSERT"))
+        );
+    }
+
+    #[test]
+    fn versions_count_up_from_one_without_gaps() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(Ok(m.version), i64::try_from(i + 1), "{}", m.name);
+        }
+        assert_eq!(Ok(latest()), i64::try_from(MIGRATIONS.len()));
+    }
+
+    #[test]
+    fn names_are_unique_snake_case_words() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert!(
+                !m.name.is_empty()
+                    && m.name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                m.name
+            );
+            assert!(
+                MIGRATIONS.iter().skip(i + 1).all(|o| o.name != m.name),
+                "{} twice",
+                m.name
+            );
+        }
     }
 
     #[test]
     fn every_migration_has_statements() {
-        for m in SQLITE.iter().chain(POSTGRES) {
+        for m in MIGRATIONS {
             assert!(
                 !statements(m.sql).is_empty(),
                 "migration {} is empty",
                 m.version
             );
         }
+    }
+
+    /// Constructs that one backend refuses or reads differently. The API suite proves the SQL on
+    /// both; this names the mistake before a database is involved.
+    const ONE_BACKEND_ONLY: &[&[&str]] = &[
+        &["AUTOINCREMENT"],
+        &["INTEGER", "PRIMARY", "KEY"],
+        &["WITHOUT", "ROWID"],
+        &["STRICT"],
+        &["SERIAL"],
+        &["BIGSERIAL"],
+        &["TIMESTAMPTZ"],
+        &["JSONB"],
+        &["$$"],
+        &["CONCURRENTLY"],
+        &["ADD", "CONSTRAINT"],
+        &["ALTER", "COLUMN"],
+    ];
+
+    fn words(statement: &str) -> Vec<String> {
+        statement
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect()
+    }
+
+    #[test]
+    fn migrations_avoid_what_only_one_backend_understands() {
+        for m in MIGRATIONS {
+            for statement in statements(m.sql) {
+                let words = words(&statement);
+                for phrase in ONE_BACKEND_ONLY {
+                    assert!(
+                        !words.windows(phrase.len()).any(|w| w == *phrase),
+                        "migration {}: {phrase:?} in {statement}",
+                        m.version
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_portability_check_matches_whole_words() {
+        let found =
+            |sql: &str, phrase: &[&str]| words(sql).windows(phrase.len()).any(|w| w == phrase);
+        assert!(found(
+            "id integer  primary\nkey",
+            &["INTEGER", "PRIMARY", "KEY"]
+        ));
+        assert!(found("DO $$ BEGIN END $$", &["$$"]));
+        assert!(!found("ON DELETE RESTRICT", &["STRICT"]));
+        assert!(!found(
+            "id BIGINT PRIMARY KEY",
+            &["INTEGER", "PRIMARY", "KEY"]
+        ));
     }
 }

@@ -1,7 +1,28 @@
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Row, Tx, Value};
 use crate::domain::one_time_token::{Purpose, StoredToken};
 
-impl Store {
+/// A one-time token found by its hash: whose it is, and what decides whether it still works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundOneTimeToken {
+    pub user_id: String,
+    pub token: StoredToken,
+}
+
+impl TryFrom<&Row> for FoundOneTimeToken {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(FoundOneTimeToken {
+            user_id: row.text(0)?,
+            token: StoredToken {
+                expires_at: row.int(1)?,
+                used: row.bool(2)?,
+            },
+        })
+    }
+}
+
+impl Tx<'_> {
     pub fn insert_one_time_token(
         &self,
         hash: &str,
@@ -36,42 +57,6 @@ impl Store {
             &[user_id.into(), purpose.as_str().into(), Value::Int(now)],
         )
         .map(drop)
-    }
-
-    /// Tokens of this purpose issued since `since`: what the per-account mail throttle counts.
-    pub fn count_one_time_tokens_since(
-        &self,
-        user_id: &str,
-        purpose: Purpose,
-        since: i64,
-    ) -> Result<i64, DbError> {
-        self.query_one(
-            "SELECT COUNT(*) FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3",
-            &[user_id.into(), purpose.as_str().into(), Value::Int(since)],
-        )?
-        .map_or(Ok(0), |row| row.int(0))
-    }
-
-    pub fn find_one_time_token(
-        &self,
-        hash: &str,
-        purpose: Purpose,
-    ) -> Result<Option<(String, StoredToken)>, DbError> {
-        self.query_one(
-            "SELECT user_id, expires_at, used_at IS NOT NULL FROM one_time_tokens \
-             WHERE token_hash = $1 AND purpose = $2",
-            &[hash.into(), purpose.as_str().into()],
-        )?
-        .map(|row| {
-            Ok((
-                row.text(0)?,
-                StoredToken {
-                    expires_at: row.int(1)?,
-                    used: row.bool(2)?,
-                },
-            ))
-        })
-        .transpose()
     }
 
     /// Marks the token used if it still was usable; `false` if another request used it first.
@@ -124,6 +109,42 @@ impl Store {
         .transpose()
     }
 
+    pub fn delete_user_tokens(&self, user_id: &str) -> Result<(), DbError> {
+        self.query(
+            "DELETE FROM one_time_tokens WHERE user_id = $1",
+            &[user_id.into()],
+        )
+        .map(drop)
+    }
+}
+
+impl Reader {
+    /// Tokens of this purpose issued since `since`: what the per-account mail throttle counts.
+    pub fn count_one_time_tokens_since(
+        &self,
+        user_id: &str,
+        purpose: Purpose,
+        since: i64,
+    ) -> Result<i64, DbError> {
+        self.query_one(
+            "SELECT COUNT(*) FROM one_time_tokens WHERE user_id = $1 AND purpose = $2 AND created_at > $3",
+            &[user_id.into(), purpose.as_str().into(), Value::Int(since)],
+        )?
+        .map_or(Ok(0), |row| row.int(0))
+    }
+
+    pub fn find_one_time_token(
+        &self,
+        hash: &str,
+        purpose: Purpose,
+    ) -> Result<Option<FoundOneTimeToken>, DbError> {
+        self.record(
+            "SELECT user_id, expires_at, used_at IS NOT NULL FROM one_time_tokens \
+             WHERE token_hash = $1 AND purpose = $2",
+            &[hash.into(), purpose.as_str().into()],
+        )
+    }
+
     /// Every address the user's tokens were issued for (pending email changes).
     pub fn token_addresses(&self, user_id: &str) -> Result<Vec<String>, DbError> {
         self.query(
@@ -134,13 +155,5 @@ impl Store {
         .iter()
         .map(|row| row.text(0))
         .collect()
-    }
-
-    pub fn delete_user_tokens(&self, user_id: &str) -> Result<(), DbError> {
-        self.query(
-            "DELETE FROM one_time_tokens WHERE user_id = $1",
-            &[user_id.into()],
-        )
-        .map(drop)
     }
 }

@@ -2,7 +2,7 @@
 //! with a lease for delivery, and kept (without mail bodies) once delivered or dead. A mail whose
 //! link has expired is never sent: it is marked dead and its body dropped.
 
-use super::{DbError, Row, Store, Value};
+use super::{DbError, Reader, Row, Store, Tx, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -82,21 +82,34 @@ const ROWS_PER_INSERT: usize = 500;
 const DUE: &str = "state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
      AND (expires_at IS NULL OR expires_at > $1)";
 
-fn claimed(row: &Row, lease_until: i64) -> Result<Claimed, DbError> {
-    Ok(Claimed {
-        message: Message {
+/// The columns `Message::try_from` reads, in its order.
+const MESSAGE_COLUMNS: &str = "id, kind, topic, payload, expires_at";
+
+impl TryFrom<&Row> for Message {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(Message {
             id: row.text(0)?,
             kind: Kind::parse(&row.text(1)?)?,
             topic: row.text(2)?,
             payload: row.opt_text(3)?.unwrap_or_default(),
-            expires_at: row.opt_int(5)?,
-        },
-        attempts: u32::try_from(row.int(4)?).unwrap_or(u32::MAX),
+            expires_at: row.opt_int(4)?,
+        })
+    }
+}
+
+/// A claimed message: its columns, then its attempts so far.
+fn claimed(mut row: Row, lease_until: i64) -> Result<Claimed, DbError> {
+    let attempts = row.split_off(5)?;
+    Ok(Claimed {
+        message: Message::try_from(&row)?,
+        attempts: u32::try_from(attempts.int(0)?).unwrap_or(u32::MAX),
         lease_until,
     })
 }
 
-impl Store {
+impl Tx<'_> {
     /// Writes messages as part of the caller's transaction. The first `leased` are leased to this
     /// request so that it can try them itself right after the commit (if it cannot, the lease runs
     /// out and a drain takes them); the rest are due at once for any drain. Written in statements
@@ -151,7 +164,9 @@ impl Store {
         }
         Ok(())
     }
+}
 
+impl Reader {
     /// Whether any message is due: a cheap read before deciding to claim.
     pub fn outbox_has_due(&self, now: i64) -> Result<bool, DbError> {
         Ok(self
@@ -161,7 +176,9 @@ impl Store {
             )?
             .is_some())
     }
+}
 
+impl Store {
     /// Takes up to `limit` due messages, oldest first, under a lease. The lease condition is checked
     /// again by the outer `UPDATE`, so two replicas claiming at once never get the same row.
     pub fn claim_due(
@@ -174,12 +191,12 @@ impl Store {
             &format!(
                 "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 \
                  WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $3) AND {DUE} \
-                 RETURNING id, kind, topic, payload, attempts, expires_at"
+                 RETURNING {MESSAGE_COLUMNS}, attempts"
             ),
             &[Value::Int(now), Value::Int(lease_until), Value::Int(limit)],
         )?;
         let mut claimed: Vec<Claimed> = rows
-            .iter()
+            .into_iter()
             .map(|r| claimed(r, lease_until))
             .collect::<Result<_, _>>()?;
         claimed.sort_by(|a, b| a.message.id.cmp(&b.message.id));
@@ -248,7 +265,9 @@ impl Store {
         )
         .map(drop)
     }
+}
 
+impl Reader {
     pub fn outbox_counts(&self, now: i64) -> Result<Counts, DbError> {
         let rows = self.query(
             "SELECT state, lease_until IS NOT NULL AND lease_until > $1, COUNT(*) FROM outbox GROUP BY 1, 2",
@@ -271,7 +290,7 @@ impl Store {
     }
 }
 
-impl Store {
+impl Tx<'_> {
     /// Drops the payload of every message whose text contains `needle` (mail to a deleted
     /// account's address, events carrying its profile): delivered rows keep only their
     /// bookkeeping, undelivered ones are never sent. Returns how many rows were scrubbed.

@@ -1,7 +1,7 @@
 //! Deleting rows past their use, in bounded batches: each call deletes at most `batch` rows per
 //! table, so a purge never holds a long lock; a backlog shrinks over successive drains.
 
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Store, Value};
 use crate::domain::retention::Cutoffs;
 
 /// Rows deleted, per table.
@@ -19,7 +19,7 @@ pub struct Purged {
 const ENDED_SESSIONS: &str = "SELECT id FROM sessions WHERE expires_at < $1 OR revoked_at < $1 \
                               ORDER BY id LIMIT $2";
 
-impl Store {
+impl Reader {
     /// The sessions the next purge deletes first.
     pub fn ended_sessions(&self, before: i64, batch: i64) -> Result<Vec<String>, DbError> {
         self.query(ENDED_SESSIONS, &[Value::Int(before), Value::Int(batch)])?
@@ -27,7 +27,9 @@ impl Store {
             .map(|row| row.text(0))
             .collect()
     }
+}
 
+impl Store {
     pub fn purge(&self, cutoffs: &Cutoffs, batch: i64) -> Result<Purged, DbError> {
         let run = |sql: &str, before: i64| -> Result<usize, DbError> {
             Ok(self

@@ -1,4 +1,4 @@
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Row, Store, Tx, Value};
 use crate::domain::session::PresentedToken;
 
 /// A refresh token found by its hash, with what the rules need about its session.
@@ -7,6 +7,28 @@ pub struct FoundToken {
     pub session_id: String,
     pub user_id: String,
     pub state: PresentedToken,
+}
+
+/// The columns `FoundToken::try_from` reads, in its order, with the refresh token as `t` and its
+/// session as `s`.
+pub const FOUND_TOKEN_COLUMNS: &str = "t.session_id, s.user_id, t.rotated_at, t.grace_used, \
+                                       s.expires_at, s.revoked_at IS NOT NULL";
+
+impl TryFrom<&Row> for FoundToken {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(FoundToken {
+            session_id: row.text(0)?,
+            user_id: row.text(1)?,
+            state: PresentedToken {
+                rotated_at: row.opt_int(2)?,
+                grace_used: row.bool(3)?,
+                session_expires_at: row.int(4)?,
+                session_revoked: row.bool(5)?,
+            },
+        })
+    }
 }
 
 pub struct NewSession<'a> {
@@ -32,24 +54,32 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
 }
 
-const SESSION_COLUMNS: &str = "id, created_at, last_used_at, expires_at, revoked_at, \
-                               revoked_reason, client_addr, user_agent";
+/// The columns `SessionInfo::try_from` reads, in its order.
+/// A session is used when its refresh token rotates: the last rotation is its last use (kept on the
+/// tokens, so that rotation writes one table).
+const SESSION_COLUMNS: &str = "id, created_at, \
+     (SELECT MAX(t.rotated_at) FROM refresh_tokens t WHERE t.session_id = sessions.id), \
+     expires_at, revoked_at, revoked_reason, client_addr, user_agent";
 
-fn session_info(row: &super::Row) -> Result<SessionInfo, DbError> {
-    Ok(SessionInfo {
-        id: row.text(0)?,
-        created_at: row.int(1)?,
-        last_used_at: row.opt_int(2)?,
-        expires_at: row.int(3)?,
-        revoked_at: row.opt_int(4)?,
-        revoked_reason: row.opt_text(5)?,
-        client_addr: row.opt_text(6)?,
-        user_agent: row.opt_text(7)?,
-    })
+impl TryFrom<&Row> for SessionInfo {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(SessionInfo {
+            id: row.text(0)?,
+            created_at: row.int(1)?,
+            last_used_at: row.opt_int(2)?,
+            expires_at: row.int(3)?,
+            revoked_at: row.opt_int(4)?,
+            revoked_reason: row.opt_text(5)?,
+            client_addr: row.opt_text(6)?,
+            user_agent: row.opt_text(7)?,
+        })
+    }
 }
 
-impl Store {
-    /// A session and its first refresh token; run inside the caller's transaction.
+impl Tx<'_> {
+    /// A session and its first refresh token.
     pub fn create_session(&self, new: &NewSession<'_>) -> Result<(), DbError> {
         self.query(
             "INSERT INTO sessions (id, user_id, created_at, expires_at, client_addr, user_agent) \
@@ -73,33 +103,33 @@ impl Store {
         )
         .map(drop)
     }
+}
 
+impl Reader {
     pub fn find_refresh_token(&self, hash: &str) -> Result<Option<FoundToken>, DbError> {
-        let Some(row) = self.query_one(
-            "SELECT t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, \
-             s.revoked_at IS NOT NULL FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
-             WHERE t.token_hash = $1",
+        self.record(
+            &format!(
+                "SELECT {FOUND_TOKEN_COLUMNS} FROM refresh_tokens t \
+                 JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1"
+            ),
             &[hash.into()],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(FoundToken {
-            session_id: row.text(0)?,
-            user_id: row.text(1)?,
-            state: PresentedToken {
-                rotated_at: row.opt_int(2)?,
-                grace_used: row.bool(3)?,
-                session_expires_at: row.int(4)?,
-                session_revoked: row.bool(5)?,
-            },
-        }))
+        )
     }
+}
 
-    /// Retires the current token and records its successor, if the session is still live (its row
-    /// is held for the transaction, so a concurrent logout either waits for this or wins). `false`
-    /// when another request rotated the token first or the session ended meanwhile: the caller then
-    /// decides again with fresh state.
+impl Store {
+    /// Retires the current token and records its successor in one statement, if the token is still
+    /// current and its session live. One statement, not a transaction: on SQLite the write lock is
+    /// then held for one host call rather than across several (rotation is the hottest write), and on
+    /// PostgreSQL the session row is locked while the statement runs, so a concurrent logout either
+    /// waits for it or wins. `false` when another request rotated the token first or the session
+    /// ended meanwhile: the caller then decides again with fresh state.
+    ///
+    /// How: both rows go through one upsert. The current token's row exists, so it conflicts and is
+    /// marked rotated, only while `rotated_at` is still empty; the successor's row is new and is
+    /// inserted. Both rows come back only when both happened. A loser of a race finds the successor
+    /// already there (it is derived from the same token) and the current token already rotated, so
+    /// neither row comes back and nothing changes.
     pub fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -107,27 +137,36 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.transaction(|tx| {
-            if !tx.hold_live_session(session_id, now)? {
-                return Ok(false);
-            }
-            let claimed = tx.query(
-                "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL \
-                 RETURNING token_hash",
-                &[old_hash.into(), Value::Int(now)],
-            )?;
-            if claimed.is_empty() {
-                return Ok(false);
-            }
-            tx.insert_refresh_token(new_hash, session_id, now)?;
-            Ok(true)
-        })
+        let sql = format!(
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) \
+             SELECT v.token_hash, $3, CAST($4 AS BIGINT) \
+             FROM (SELECT $1 AS token_hash UNION ALL SELECT $2) v \
+             WHERE EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.token_hash = $1 \
+             AND c.session_id = $3 AND c.rotated_at IS NULL) \
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
+             AND s.expires_at > CAST($4 AS BIGINT){lock}) \
+             ON CONFLICT (token_hash) DO UPDATE SET rotated_at = CAST($4 AS BIGINT) \
+             WHERE refresh_tokens.token_hash = $1 AND refresh_tokens.rotated_at IS NULL \
+             RETURNING token_hash",
+            lock = self.lock_rows()
+        );
+        let rows = self.query(
+            &sql,
+            &[
+                old_hash.into(),
+                new_hash.into(),
+                session_id.into(),
+                Value::Int(now),
+            ],
+        )?;
+        Ok(rows.len() == 2)
     }
 
     /// Spends a retired token's single extra use inside the grace window, if its successor (derived
     /// again by the caller) is the one on record and the session is live. The client gets that same
     /// successor back: the session keeps one line of tokens. `false` when the use was spent already,
-    /// the successor does not match or the session ended.
+    /// the successor does not match or the session ended. One statement, for the reasons given at
+    /// `rotate_refresh_token`.
     pub fn reissue_in_grace(
         &self,
         old_hash: &str,
@@ -135,34 +174,31 @@ impl Store {
         session_id: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        self.transaction(|tx| {
-            if !tx.hold_live_session(session_id, now)? {
-                return Ok(false);
-            }
-            Ok(!tx
-                .query(
-                    "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
-                     AND rotated_at IS NOT NULL AND grace_used = FALSE AND EXISTS (\
-                     SELECT 1 FROM refresh_tokens successor WHERE successor.token_hash = $2 \
-                     AND successor.session_id = $3) RETURNING token_hash",
-                    &[old_hash.into(), successor_hash.into(), session_id.into()],
-                )?
-                .is_empty())
-        })
-    }
-
-    /// Marks the session used now, holding its row for the transaction; `false` if it is revoked
-    /// or expired.
-    fn hold_live_session(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
+        let sql = format!(
+            "UPDATE refresh_tokens SET grace_used = TRUE WHERE token_hash = $1 \
+             AND rotated_at IS NOT NULL AND grace_used = FALSE \
+             AND EXISTS (SELECT 1 FROM refresh_tokens successor WHERE successor.token_hash = $2 \
+             AND successor.session_id = $3) \
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
+             AND s.expires_at > CAST($4 AS BIGINT){lock}) \
+             RETURNING token_hash",
+            lock = self.lock_rows()
+        );
         Ok(!self
             .query(
-                "UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL \
-                 AND expires_at > $2 RETURNING id",
-                &[session_id.into(), Value::Int(now)],
+                &sql,
+                &[
+                    old_hash.into(),
+                    successor_hash.into(),
+                    session_id.into(),
+                    Value::Int(now),
+                ],
             )?
             .is_empty())
     }
+}
 
+impl Tx<'_> {
     /// Revokes one session (every token of its family). `true` if it was active until now.
     pub fn revoke_session(
         &self,
@@ -221,40 +257,26 @@ impl Store {
         .map(|row| row.text(0))
         .collect()
     }
+}
 
-    /// Whether a session still accepts its access tokens.
-    pub fn session_is_active(&self, session_id: &str, now: i64) -> Result<bool, DbError> {
-        Ok(self
-            .query_one(
-                "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
-                &[session_id.into(), Value::Int(now)],
-            )?
-            .is_some())
-    }
-
+impl Reader {
     /// The user's live sessions, newest first.
     pub fn live_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionInfo>, DbError> {
-        self.query(
+        self.records(
             &format!(
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
                  AND expires_at > $2 ORDER BY id DESC"
             ),
             &[user_id.into(), Value::Int(now)],
-        )?
-        .iter()
-        .map(session_info)
-        .collect()
+        )
     }
 
     /// Every session still on record for the user (ended ones until they are purged), newest first.
     pub fn all_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, DbError> {
-        self.query(
+        self.records(
             &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY id DESC"),
             &[user_id.into()],
-        )?
-        .iter()
-        .map(session_info)
-        .collect()
+        )
     }
 
     /// Whether the session is live and belongs to the user.
@@ -272,7 +294,9 @@ impl Store {
             )?
             .is_some())
     }
+}
 
+impl Tx<'_> {
     /// Drops where the user's sessions signed in from: personal data of a deleted account.
     pub fn forget_session_clients(&self, user_id: &str) -> Result<(), DbError> {
         self.query(
@@ -294,28 +318,32 @@ pub struct LiveRefreshToken {
     pub session_expires_at: i64,
 }
 
-impl Store {
-    pub fn live_refresh_token(
-        &self,
-        hash: &str,
-        now: i64,
-    ) -> Result<Option<LiveRefreshToken>, DbError> {
-        let Some(row) = self.query_one(
-            "SELECT t.session_id, u.id, u.username, t.issued_at, s.expires_at \
-             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
-             JOIN users u ON u.id = s.user_id WHERE t.token_hash = $1 AND t.rotated_at IS NULL \
-             AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
-            &[hash.into(), Value::Int(now)],
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(LiveRefreshToken {
+impl TryFrom<&Row> for LiveRefreshToken {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(LiveRefreshToken {
             session_id: row.text(0)?,
             user_id: row.text(1)?,
             username: row.text(2)?,
             issued_at: row.int(3)?,
             session_expires_at: row.int(4)?,
-        }))
+        })
+    }
+}
+
+impl Reader {
+    pub fn live_refresh_token(
+        &self,
+        hash: &str,
+        now: i64,
+    ) -> Result<Option<LiveRefreshToken>, DbError> {
+        self.record(
+            "SELECT t.session_id, u.id, u.username, t.issued_at, s.expires_at \
+             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+             JOIN users u ON u.id = s.user_id WHERE t.token_hash = $1 AND t.rotated_at IS NULL \
+             AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
+            &[hash.into(), Value::Int(now)],
+        )
     }
 }

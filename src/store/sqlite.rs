@@ -1,7 +1,6 @@
 //! Spin's SQLite interface (`fermyon:spin/sqlite@2.0.0`, present in every Spin 3.x and 4.x).
 
 use super::db::{Db, DbError, Row, Value};
-use super::migrations::{Migration, SQLITE};
 use spin_sdk::sqlite::{Connection, Error, Value as SqlValue};
 use std::cell::Cell;
 
@@ -64,10 +63,6 @@ impl Db for Sqlite {
         // Best effort: hosts that keep the database elsewhere may refuse the pragma.
         let _ = self.query("PRAGMA journal_mode=WAL", &[]);
         Ok(())
-    }
-
-    fn migrations(&self) -> &'static [Migration] {
-        SQLITE
     }
 
     fn migration_lock(&self) -> Option<&'static str> {

@@ -1,8 +1,11 @@
 //! Leaky buckets for login throttling and fixed-window counters for per-address limits, shared by
-//! every replica through the database. The rules (sizes, rates, what is full) are the caller's;
-//! this file only keeps the numbers and makes each check-and-reserve one atomic statement.
+//! every replica through the database. This file keeps the numbers and reports them: a bucket is
+//! its empty instant, changed only by a `Step` the domain computed, in one atomic statement; a
+//! window is its count. What is full, how long to wait, and what to refuse are decided by
+//! `domain::lockout` and `domain::rate_limit`.
 
-use super::{DbError, Store, Value};
+use super::{DbError, Reader, Store, Tx, Value};
+use crate::domain::lockout::Step;
 
 /// `GREATEST(tat, now)`, written so that both backends accept it. Parameters in arithmetic are cast:
 /// PostgreSQL cannot infer the type of `$3 + $4` on its own.
@@ -10,68 +13,31 @@ const FROM: &str = "CASE WHEN login_throttle.tat > CAST($3 AS BIGINT) THEN login
                     ELSE CAST($3 AS BIGINT) END";
 
 impl Store {
-    /// Reserves one attempt in the bucket `(subject, network)` if its empty instant is at most
-    /// `limit` seconds ahead of `now`, moving it `interval` further. Returns the new empty instant,
-    /// or `None` when the bucket was too full (nothing changed). Concurrent reservations serialise
+    /// Applies `step` to the bucket `(subject, network)` (see `Step`) and returns its new empty
+    /// instant, or `None` when the step was refused and nothing changed. Concurrent steps serialise
     /// on the row, so no more than the bucket holds ever get through.
-    pub fn reserve_in_bucket(
+    pub fn step_bucket(
         &self,
         subject: &str,
         network: &str,
-        now: i64,
-        interval: i64,
-        limit: i64,
+        step: &Step,
     ) -> Result<Option<i64>, DbError> {
         self.query_one(
             &format!(
                 "INSERT INTO login_throttle (subject, network, tat) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT)) \
-                 ON CONFLICT (subject, network) DO UPDATE SET tat = {FROM} + CAST($4 AS BIGINT) \
+                 ON CONFLICT (subject, network) DO UPDATE SET tat = \
+                 CASE WHEN {FROM} + CAST($4 AS BIGINT) > CAST($3 AS BIGINT) + CAST($6 AS BIGINT) \
+                 THEN CAST($3 AS BIGINT) + CAST($6 AS BIGINT) ELSE {FROM} + CAST($4 AS BIGINT) END \
                  WHERE {FROM} - CAST($3 AS BIGINT) <= CAST($5 AS BIGINT) RETURNING tat"
             ),
             &[
                 subject.into(),
                 network.into(),
-                Value::Int(now),
-                Value::Int(interval),
-                Value::Int(limit),
+                Value::Int(step.now),
+                Value::Int(step.step),
+                Value::Int(step.admit_within),
+                Value::Int(step.cap),
             ],
-        )?
-        .map(|row| row.int(0))
-        .transpose()
-    }
-
-    /// Adds one to the bucket unconditionally, never beyond `now + full_span`.
-    pub fn add_to_bucket(
-        &self,
-        subject: &str,
-        network: &str,
-        now: i64,
-        interval: i64,
-        full_span: i64,
-    ) -> Result<(), DbError> {
-        self.query(
-            &format!(
-                "INSERT INTO login_throttle (subject, network, tat) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT)) \
-                 ON CONFLICT (subject, network) DO UPDATE SET tat = \
-                 CASE WHEN {FROM} + CAST($4 AS BIGINT) > CAST($3 AS BIGINT) + CAST($5 AS BIGINT) \
-                 THEN CAST($3 AS BIGINT) + CAST($5 AS BIGINT) ELSE {FROM} + CAST($4 AS BIGINT) END"
-            ),
-            &[
-                subject.into(),
-                network.into(),
-                Value::Int(now),
-                Value::Int(interval),
-                Value::Int(full_span),
-            ],
-        )
-        .map(drop)
-    }
-
-    /// The bucket's empty instant; `None` if it was never used (or was purged once empty).
-    pub fn bucket_empty_at(&self, subject: &str, network: &str) -> Result<Option<i64>, DbError> {
-        self.query_one(
-            "SELECT tat FROM login_throttle WHERE subject = $1 AND network = $2",
-            &[subject.into(), network.into()],
         )?
         .map(|row| row.int(0))
         .transpose()
@@ -85,7 +51,21 @@ impl Store {
         )
         .map(drop)
     }
+}
 
+impl Reader {
+    /// The bucket's empty instant; `None` if it was never used (or was purged once empty).
+    pub fn bucket_empty_at(&self, subject: &str, network: &str) -> Result<Option<i64>, DbError> {
+        self.query_one(
+            "SELECT tat FROM login_throttle WHERE subject = $1 AND network = $2",
+            &[subject.into(), network.into()],
+        )?
+        .map(|row| row.int(0))
+        .transpose()
+    }
+}
+
+impl Tx<'_> {
     /// Empties every bucket of these subjects, on every network.
     pub fn empty_buckets(&self, subjects: &[String]) -> Result<(), DbError> {
         for subject in subjects {
@@ -96,7 +76,9 @@ impl Store {
         }
         Ok(())
     }
+}
 
+impl Store {
     /// Counts a request in `bucket`'s current window; returns the count so far in that window.
     pub fn hit_rate_limit(&self, bucket: &str, window_start: i64) -> Result<i64, DbError> {
         self.query_one(

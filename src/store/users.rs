@@ -1,4 +1,4 @@
-use super::{DbError, Row, Store, Value};
+use super::{DbError, Reader, Row, Tx, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -38,23 +38,49 @@ pub enum Inserted {
     UsernameTaken,
 }
 
-const COLUMNS: &str =
+/// The columns `User::try_from` reads, in its order.
+pub const COLUMNS: &str =
     "id, email, username, password_hash, email_verified, is_admin, created_at, disabled_at";
 
-fn user(row: &Row) -> Result<User, DbError> {
-    Ok(User {
-        id: row.text(0)?,
-        email: row.text(1)?,
-        username: row.text(2)?,
-        password_hash: row.text(3)?,
-        email_verified: row.bool(4)?,
-        is_admin: row.bool(5)?,
-        created_at: row.int(6)?,
-        disabled_at: row.opt_int(7)?,
-    })
+impl TryFrom<&Row> for User {
+    type Error = DbError;
+
+    fn try_from(row: &Row) -> Result<Self, DbError> {
+        Ok(User {
+            id: row.text(0)?,
+            email: row.text(1)?,
+            username: row.text(2)?,
+            password_hash: row.text(3)?,
+            email_verified: row.bool(4)?,
+            is_admin: row.bool(5)?,
+            created_at: row.int(6)?,
+            disabled_at: row.opt_int(7)?,
+        })
+    }
 }
 
-impl Store {
+impl Reader {
+    pub fn user_by_email(&self, email_normalized: &str) -> Result<Option<User>, DbError> {
+        self.user_where("email_normalized", email_normalized)
+    }
+
+    pub fn user_by_username(&self, username_normalized: &str) -> Result<Option<User>, DbError> {
+        self.user_where("username_normalized", username_normalized)
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Result<Option<User>, DbError> {
+        self.user_where("id", id)
+    }
+
+    fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, DbError> {
+        self.record(
+            &format!("SELECT {COLUMNS} FROM users WHERE {column} = $1 AND deleted_at IS NULL"),
+            &[value.into()],
+        )
+    }
+}
+
+impl Tx<'_> {
     /// Inserts unless the email or username is taken. Safe under concurrency: the unique indexes decide,
     /// and a refused insert is reported as the conflict it was, never as an error.
     pub fn insert_user(&self, new: &NewUser<'_>) -> Result<Inserted, DbError> {
@@ -88,32 +114,10 @@ impl Store {
         })
     }
 
-    pub fn user_by_email(&self, email_normalized: &str) -> Result<Option<User>, DbError> {
-        self.user_where("email_normalized", email_normalized)
-    }
-
-    pub fn user_by_username(&self, username_normalized: &str) -> Result<Option<User>, DbError> {
-        self.user_where("username_normalized", username_normalized)
-    }
-
-    pub fn user_by_id(&self, id: &str) -> Result<Option<User>, DbError> {
-        self.user_where("id", id)
-    }
-
-    fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, DbError> {
-        self.query_one(
-            &format!("SELECT {COLUMNS} FROM users WHERE {column} = $1 AND deleted_at IS NULL"),
-            &[value.into()],
-        )?
-        .as_ref()
-        .map(user)
-        .transpose()
-    }
-
     /// Locks the user's row until the transaction ends, so that read-then-write rules about one
     /// user (the hourly cap on reset mails) see each other's writes. `false` if there is no such user.
     pub fn lock_user(&self, id: &str) -> Result<bool, DbError> {
-        let sql = format!("SELECT id FROM users WHERE id = $1{}", self.db_lock_rows());
+        let sql = format!("SELECT id FROM users WHERE id = $1{}", self.lock_rows());
         Ok(self.query_one(&sql, &[id.into()])?.is_some())
     }
 
@@ -186,11 +190,7 @@ impl Store {
     /// A change of a unique column: `None` when the unique index refused it. The statement's own
     /// check covers the usual case; the index catches two accounts claiming a name at the same
     /// instant (PostgreSQL), which must be the same 409, not an error.
-    fn query_unless_taken(
-        &self,
-        sql: &str,
-        params: &[Value],
-    ) -> Result<Option<Vec<super::Row>>, DbError> {
+    fn query_unless_taken(&self, sql: &str, params: &[Value]) -> Result<Option<Vec<Row>>, DbError> {
         match self.query(sql, params) {
             Ok(rows) => Ok(Some(rows)),
             Err(e) if self.is_unique_violation(&e) => Ok(None),

@@ -46,6 +46,23 @@ backend_tests! {
         assert_eq!(app.verify(&Tokens::from(&b).access).await.status, 200);
     }
 
+    async fn many_refreshes_of_one_token_at_once_never_fork_the_session(app) {
+        let (_, first) = app.logged_in_user().await;
+        let answers = futures::future::join_all((0..8).map(|_| app.refresh(&first.refresh))).await;
+        // One rotates, one more may use the grace window, the rest are reuse (which ends the
+        // session); whatever the interleaving, every token handed out is the same successor.
+        let granted: Vec<String> = answers
+            .iter()
+            .filter(|r| r.status == 200)
+            .map(|r| Tokens::from(r).refresh)
+            .collect();
+        assert!(!granted.is_empty(), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+        assert!(granted.iter().all(|t| *t == granted[0]), "the session forked");
+        assert!(answers.iter().all(|r| [200, 401].contains(&r.status)));
+        let rows = app.db_count("SELECT COUNT(*) FROM refresh_tokens").await;
+        assert_eq!(rows, 2, "the first token and its one successor");
+    }
+
     async fn a_replay_inside_the_grace_window_cannot_fork_the_session(app) {
         let (_, first) = app.logged_in_user().await;
         let second = Tokens::from(&app.refresh(&first.refresh).await);

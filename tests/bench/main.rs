@@ -8,6 +8,13 @@
 //! same runs, after the test host; `redis` in BENCH_STORES adds runs with the key-value store in
 //! Redis). Prints a table and writes it to target/bench/results.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod floor;
 mod load;
 
@@ -32,13 +39,20 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn main() -> anyhow::Result<()> {
     // wasmtime builds an internal error value each time an instance is torn down; with
     // `RUST_BACKTRACE` set in the shell that would capture a backtrace per request and skew every
-    // figure. Panics keep their backtraces (this only affects library-captured ones). Set before any
-    // thread exists.
-    // SAFETY: single-threaded at this point; nothing reads the environment concurrently.
-    unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
-    // Spin's per-request trace would cost every measured request (see tests/support/src/spin.rs).
-    // SAFETY: as above.
-    unsafe { std::env::set_var("AUTH_SPIN_QUIET", "1") };
+    // figure. Panics keep their backtraces (this only affects library-captured ones). Spin's
+    // per-request trace would cost every measured request too (see tests/support/src/spin.rs). Both are read
+    // from the environment, so the benchmark runs itself again with them set.
+    let wanted = [("RUST_LIB_BACKTRACE", "0"), ("AUTH_SPIN_QUIET", "1")];
+    if wanted
+        .iter()
+        .any(|(name, value)| std::env::var(name).as_deref() != Ok(value))
+    {
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .envs(wanted)
+            .status()?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

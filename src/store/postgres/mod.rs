@@ -3,7 +3,6 @@
 mod spin_3671;
 
 use super::db::{Db, DbError, Row, Value};
-use super::migrations::{Migration, POSTGRES};
 use spin_3671::Send;
 use spin_sdk::pg3::{Connection, DbValue, ParameterValue, PgError as Error};
 
@@ -49,10 +48,6 @@ impl Db for Postgres {
 
     fn prepare_schema_change(&self) -> Result<(), DbError> {
         Ok(())
-    }
-
-    fn migrations(&self) -> &'static [Migration] {
-        POSTGRES
     }
 
     fn migration_lock(&self) -> Option<&'static str> {
