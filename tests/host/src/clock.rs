@@ -60,6 +60,10 @@ impl TestClock {
     }
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the host is the runtime: it owns the real clock the component reads"
+)]
 fn real_now() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
