@@ -5,8 +5,8 @@
 
 use super::password_reset::token_in;
 use crate::backend_tests;
-use crate::support::app::Tokens;
-use crate::support::{Backend, TestApp};
+use auth_test_support::app::Tokens;
+use auth_test_support::{Backend, TestApp};
 use serde_json::json;
 use std::path::PathBuf;
 
