@@ -3,8 +3,7 @@
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::config::RateLimited;
-use crate::domain::rate_limit;
+use crate::domain::rate_limit::{self, RateLimited};
 
 pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
     let limit = ctx.config.rate_limit(kind)?;

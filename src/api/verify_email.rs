@@ -8,10 +8,10 @@ use super::password_reset::{accepted, first_token, issue_token, requested_email}
 use super::responses::profile;
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
 use crate::domain::email;
 use crate::domain::one_time_token::{self, Purpose};
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::rate_limit::RateLimited;
 use crate::http::{Request, Response, json};
 use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
