@@ -1,7 +1,7 @@
 //! Ed25519 signing keys, their public halves, key ids (RFC 7638 thumbprints) and the JWK form.
 
 use ct_codecs::{Base64UrlSafeNoPadding, Decoder, Encoder};
-use jwt_simple::prelude::{Ed25519KeyPair, Ed25519PublicKey};
+use jwt_simple::prelude::Ed25519KeyPair;
 use serde_json::{Value, json};
 
 pub const PUBLIC_KEY_LEN: usize = 32;
@@ -120,10 +120,6 @@ impl PublicKey {
 
     pub fn x(&self) -> String {
         b64url(&self.bytes)
-    }
-
-    pub(crate) fn jwt_simple(&self) -> Result<Ed25519PublicKey, KeyError> {
-        Ed25519PublicKey::from_bytes(&self.bytes).map_err(|_| KeyError::BadPublicKey)
     }
 
     pub fn to_jwk(&self) -> Value {

@@ -17,7 +17,6 @@ pub mod service_client;
 pub mod session;
 pub mod text;
 pub mod time;
-mod token_check;
 pub mod user_agent;
 pub mod username;
 
