@@ -10,12 +10,14 @@ use super::responses::{new_refresh_token, token_pair};
 use super::revocations::revoked_events;
 use super::throttle;
 use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
+use crate::domain::events::{Event, LoggedIn};
 use crate::domain::lockout::{self, ACCOUNT_CEILING, Admission, Identifier, PER_NETWORK};
 use crate::domain::password::{Password, hash};
+use crate::domain::revocation::RevocationReason;
 use crate::domain::{FieldError, email, user_agent, username};
 use crate::http::{Request, Response, json};
 use crate::log;
-use crate::outbound::events::Topic;
 use crate::store::Store;
 use crate::store::session_cache::SessionCache;
 use crate::store::sessions::NewSession;
@@ -151,7 +153,7 @@ pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Res
     };
     audit::record(
         ctx,
-        "login_failed",
+        AuditEvent::LoginFailed,
         Entry {
             reason: Some("throttled"),
             ..Entry::default()
@@ -163,7 +165,7 @@ pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Res
 fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
     audit::record(
         ctx,
-        "login_failed",
+        AuditEvent::LoginFailed,
         Entry {
             user_id,
             reason: Some(reason),
@@ -205,12 +207,13 @@ fn start_session(
             remember_session(ctx, &session_id, expires_at);
         }
         history::record(ctx, tx, &user.id, "logged_in")?;
-        messages.push(ctx.event(
-            Topic::UserLoggedIn,
-            json!({"user_id": user.id, "username": user.username, "session_id": session_id}),
-        )?);
-        let reason = "session_limit";
-        let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason, ctx.now)?;
+        messages.push(ctx.event(Event::UserLoggedIn(LoggedIn {
+            user_id: &user.id,
+            username: &user.username,
+            session_id: &session_id,
+        }))?);
+        let reason = RevocationReason::SessionLimit;
+        let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason.as_str(), ctx.now)?;
         revoked_events(ctx, &user.id, &ended, reason, messages)
     })
     .inspect_err(|e| {
@@ -220,7 +223,7 @@ fn start_session(
     })?;
     audit::record(
         ctx,
-        "login_succeeded",
+        AuditEvent::LoginSucceeded,
         Entry {
             user_id: Some(&user.id),
             session_id: Some(&session_id),
