@@ -3,6 +3,7 @@
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::rate_limit::{self, RateLimited};
 
 pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
@@ -16,7 +17,7 @@ pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
         Some(retry_after) => {
             audit::record(
                 ctx,
-                "rate_limited",
+                AuditEvent::RateLimited,
                 Entry {
                     reason: Some(kind.name()),
                     ..Entry::default()

@@ -1,8 +1,9 @@
 //! The API test suite: the real component, served by the native test host, driven over HTTP.
 //! Each test runs against SQLite and against PostgreSQL (see `backend_tests!`).
 
-// A failing assertion should stop the test where it stands.
+// A failing assertion should stop the test where it stands; tests read the real clock freely.
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
