@@ -10,15 +10,17 @@ use super::reauth::check_password;
 use super::responses::profile;
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
 use crate::domain::access_token::VerifiedToken;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
+use crate::domain::events::{Event, UserDeleted, UserEvent};
 use crate::domain::lockout::{self, Identifier};
 use crate::domain::one_time_token::Purpose;
 use crate::domain::password::{Identity, Password, hash};
+use crate::domain::rate_limit::RateLimited;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::username::{self, Username};
 use crate::http::{Request, Response, json};
-use crate::outbound::events::Topic;
 use crate::outbound::mail::Template;
 use crate::store::Tx;
 use crate::store::outbox::Message;
@@ -76,23 +78,21 @@ pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiErro
             return Err(ApiError::InvalidCredentials);
         }
         tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
+        let reason = RevocationReason::PasswordChanged;
         let mut ended = Vec::new();
         for session in tx.live_sessions(&user.id, ctx.now)? {
             if session.id != this_session
-                && tx.revoke_session(&session.id, "password_changed", ctx.now)?
+                && tx.revoke_session(&session.id, reason.as_str(), ctx.now)?
             {
                 ended.push(session.id);
             }
         }
         history::record(ctx, tx, &user.id, "password_changed")?;
         messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
-        messages.push(ctx.event(
-            Topic::UserPasswordChanged,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
-        revoked_events(ctx, &user.id, &ended, "password_changed", messages)
+        messages.push(ctx.event(Event::UserPasswordChanged(UserEvent::from(&user)))?);
+        revoked_events(ctx, &user.id, &ended, reason, messages)
     })?;
-    audit::for_user(ctx, "password_changed", &user.id);
+    audit::for_user(ctx, AuditEvent::PasswordChanged, &user.id);
     Ok(Response::new(204).no_store())
 }
 
@@ -114,13 +114,10 @@ pub fn update_profile(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
         }
         let updated = tx.user_by_id(&user.id)?.ok_or(ApiError::InvalidToken)?;
         history::record(ctx, tx, &user.id, "username_changed")?;
-        messages.push(ctx.event(
-            Topic::UserUpdated,
-            json!({"user_id": updated.id, "email": updated.email, "username": updated.username}),
-        )?);
+        messages.push(ctx.event(Event::UserUpdated(UserEvent::from(&updated)))?);
         Ok(updated)
     })?;
-    audit::for_user(ctx, "username_changed", &user.id);
+    audit::for_user(ctx, AuditEvent::UsernameChanged, &user.id);
     Ok(Response::json(200, &profile(&updated)).no_store())
 }
 
@@ -133,7 +130,7 @@ pub fn delete_me(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     if !deleted {
         return Err(ApiError::InvalidToken);
     }
-    audit::for_user(ctx, "account_deleted", &user.id);
+    audit::for_user(ctx, AuditEvent::AccountDeleted, &user.id);
     Ok(Response::new(204).no_store())
 }
 
@@ -156,8 +153,8 @@ pub fn delete_account(
     let Some(user) = tx.user_by_id(user_id)? else {
         return Ok(false);
     };
-    let reason = "account_deleted";
-    let ended = tx.revoke_user_sessions(user_id, reason, ctx.now)?;
+    let reason = RevocationReason::AccountDeleted;
+    let ended = tx.revoke_user_sessions(user_id, reason.as_str(), ctx.now)?;
     tx.forget_session_clients(user_id)?;
     let mut addresses = tx.token_addresses(user_id)?;
     addresses.push(user.email.clone());
@@ -176,7 +173,7 @@ pub fn delete_account(
     tx.scrub_outbox(&format!("\"username\":{}", json!(user.username)))?;
     tx.empty_buckets(&subjects)?;
     tx.tombstone_user(user_id, ctx.now)?;
-    messages.push(ctx.event(Topic::UserDeleted, json!({"user_id": user_id}))?);
+    messages.push(ctx.event(Event::UserDeleted(UserDeleted { user_id }))?);
     revoked_events(ctx, user_id, &ended, reason, messages)?;
     Ok(true)
 }

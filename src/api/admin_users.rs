@@ -9,10 +9,12 @@ use super::auth::verify_access_token;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::revocations::revoked_events;
+use crate::domain::audit_event::AuditEvent;
+use crate::domain::events::{Event, RoleChanged, UserDisabled, UserEnabled};
+use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
 use crate::domain::{FieldError, email, ids, text};
 use crate::http::{Request, Response, bearer, form, json};
-use crate::outbound::events::Topic;
 use crate::store::accounts::{Account, Page};
 use serde_json::{Value, json};
 
@@ -182,18 +184,19 @@ pub fn disable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         if !tx.disable_account(id, reason, ctx.now)? {
             return Ok(false);
         }
-        let cause = "account_disabled";
-        let revoked = tx.revoke_user_sessions(id, cause, ctx.now)?;
-        messages.push(ctx.event(
-            Topic::UserDisabled,
-            json!({"user_id": id, "reason": reason, "actor": admin.label}),
-        )?);
+        let cause = RevocationReason::AccountDisabled;
+        let revoked = tx.revoke_user_sessions(id, cause.as_str(), ctx.now)?;
+        messages.push(ctx.event(Event::UserDisabled(UserDisabled {
+            user_id: id,
+            reason,
+            actor: &admin.label,
+        }))?);
         revoked_events(ctx, id, &revoked, cause, messages)?;
         Ok(true)
     })?;
     record(
         ctx,
-        "user_disabled",
+        AuditEvent::UserDisabled,
         id,
         &admin,
         (!changed).then_some("already_disabled"),
@@ -211,15 +214,15 @@ pub fn enable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         if !tx.enable_account(id, ctx.now)? {
             return Ok(false);
         }
-        messages.push(ctx.event(
-            Topic::UserEnabled,
-            json!({"user_id": id, "actor": admin.label}),
-        )?);
+        messages.push(ctx.event(Event::UserEnabled(UserEnabled {
+            user_id: id,
+            actor: &admin.label,
+        }))?);
         Ok(true)
     })?;
     record(
         ctx,
-        "user_enabled",
+        AuditEvent::UserEnabled,
         id,
         &admin,
         (!changed).then_some("not_disabled"),
@@ -235,7 +238,7 @@ pub fn delete(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     if !ctx.write(|tx, messages| account::delete_account(ctx, tx, id, messages))? {
         return Err(ApiError::UserNotFound);
     }
-    record(ctx, "account_deleted", id, &admin, None);
+    record(ctx, AuditEvent::AccountDeleted, id, &admin, None);
     Ok(Response::new(204).no_store())
 }
 
@@ -259,21 +262,28 @@ pub fn role(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             if !tx.set_admin(id, is_admin, ctx.now)? {
                 return Ok(false);
             }
-            messages.push(ctx.event(
-                Topic::UserRoleChanged,
-                json!({"user_id": id, "is_admin": is_admin, "actor": admin.label}),
-            )?);
+            messages.push(ctx.event(Event::UserRoleChanged(RoleChanged {
+                user_id: id,
+                is_admin,
+                actor: &admin.label,
+            }))?);
             // Access tokens carry the role: a removed admin's tokens must not outlive the change.
             if !is_admin {
-                let cause = "role_changed";
-                let revoked = tx.revoke_user_sessions(id, cause, ctx.now)?;
+                let cause = RevocationReason::RoleChanged;
+                let revoked = tx.revoke_user_sessions(id, cause.as_str(), ctx.now)?;
                 revoked_events(ctx, id, &revoked, cause, messages)?;
             }
             Ok(true)
         })
         .inspect_err(|e| {
             if matches!(e, ApiError::LastAdmin) {
-                record(ctx, "user_role_changed", id, &admin, Some("last_admin"));
+                record(
+                    ctx,
+                    AuditEvent::UserRoleChanged,
+                    id,
+                    &admin,
+                    Some("last_admin"),
+                );
             }
         })?;
     let reason = match (changed, is_admin) {
@@ -281,11 +291,11 @@ pub fn role(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         (true, true) => "granted",
         (true, false) => "removed",
     };
-    record(ctx, "user_role_changed", id, &admin, Some(reason));
+    record(ctx, AuditEvent::UserRoleChanged, id, &admin, Some(reason));
     answer(ctx, id)
 }
 
-fn record(ctx: &Ctx, event: &str, user_id: &str, admin: &Admin, reason: Option<&str>) {
+fn record(ctx: &Ctx, event: AuditEvent, user_id: &str, admin: &Admin, reason: Option<&str>) {
     audit::record(
         ctx,
         event,

@@ -2,6 +2,7 @@
 //! never a password, token or hash.
 
 use super::ctx::Ctx;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::time::rfc3339;
 use crate::log;
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ pub struct Entry<'a> {
     pub actor: Option<&'a str>,
 }
 
-pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
+pub fn record(ctx: &Ctx, event: AuditEvent, entry: Entry<'_>) {
     let client_addr = ctx.client_addr().unwrap_or("unknown");
     let mut line = json!({
         "audit": true,
@@ -34,11 +35,11 @@ pub fn record(ctx: &Ctx, event: &str, entry: Entry<'_>) {
             map.insert("actor".to_owned(), json!(actor));
         }
     }
-    log::info(event, line);
+    log::info(event.as_str(), line);
 }
 
 /// The common case: an event about one user, with nothing else to say.
-pub fn for_user(ctx: &Ctx, event: &str, user_id: &str) {
+pub fn for_user(ctx: &Ctx, event: AuditEvent, user_id: &str) {
     record(
         ctx,
         event,

@@ -11,13 +11,14 @@ use super::password_reset::issue_token;
 use super::reauth::check_password;
 use super::responses::profile;
 use super::throttle;
-use crate::config::RateLimited;
 use crate::domain::FieldError;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::{self, EMAIL_CHANGE_TTL_SECS, Purpose};
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::rate_limit::RateLimited;
 use crate::http::{Request, Response, json};
-use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
 use crate::store::one_time_tokens::FoundOneTimeToken;
 use crate::store::users::Changed;
@@ -84,7 +85,7 @@ pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
     })?;
     audit::record(
         ctx,
-        "email_change_requested",
+        AuditEvent::EmailChangeRequested,
         Entry {
             user_id: Some(&user.id),
             reason: Some(if sent { "mail_sent" } else { "throttled" }),
@@ -133,12 +134,9 @@ pub fn confirm_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
             .user_by_id(&user_id)?
             .ok_or(ApiError::InvalidOneTimeToken)?;
         history::record(ctx, tx, &user_id, "email_changed")?;
-        messages.push(ctx.event(
-            Topic::UserEmailChanged,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
+        messages.push(ctx.event(Event::UserEmailChanged(UserEvent::from(&user)))?);
         Ok(user)
     })?;
-    audit::for_user(ctx, "email_changed", &user.id);
+    audit::for_user(ctx, AuditEvent::EmailChanged, &user.id);
     Ok(Response::json(200, &profile(&user)).no_store())
 }

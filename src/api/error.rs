@@ -311,7 +311,7 @@ impl ApiError {
             ),
             ApiError::Misconfigured(e) => log::error(
                 "misconfigured",
-                json!({"request_id": request_id, "cause": e.to_string()}),
+                json!({"request_id": request_id, "variable": e.variable, "cause": e.to_string()}),
             ),
             ApiError::UnsafeConfiguration(variables) => log::error(
                 "unsafe_configuration",

@@ -9,13 +9,15 @@ use super::history;
 use super::responses::{new_refresh_token, token_pair};
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
+use crate::domain::events::{Event, LoggedIn};
 use crate::domain::lockout::{self, ACCOUNT_CEILING, Identifier, PER_NETWORK};
 use crate::domain::password::{Password, hash};
+use crate::domain::rate_limit::RateLimited;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::{FieldError, email, user_agent, username};
 use crate::http::{Request, Response, json};
 use crate::log;
-use crate::outbound::events::Topic;
 use crate::store::Store;
 use crate::store::session_cache::SessionCache;
 use crate::store::sessions::NewSession;
@@ -141,7 +143,7 @@ pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Res
     let retry_after = PER_NETWORK.retry_after(store.bucket_empty_at(&subject, &network)?, ctx.now);
     audit::record(
         ctx,
-        "login_failed",
+        AuditEvent::LoginFailed,
         Entry {
             reason: Some("throttled"),
             ..Entry::default()
@@ -153,7 +155,7 @@ pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Res
 fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
     audit::record(
         ctx,
-        "login_failed",
+        AuditEvent::LoginFailed,
         Entry {
             user_id,
             reason: Some(reason),
@@ -195,12 +197,13 @@ fn start_session(
             remember_session(ctx, &session_id, expires_at);
         }
         history::record(ctx, tx, &user.id, "logged_in")?;
-        messages.push(ctx.event(
-            Topic::UserLoggedIn,
-            json!({"user_id": user.id, "username": user.username, "session_id": session_id}),
-        )?);
-        let reason = "session_limit";
-        let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason, ctx.now)?;
+        messages.push(ctx.event(Event::UserLoggedIn(LoggedIn {
+            user_id: &user.id,
+            username: &user.username,
+            session_id: &session_id,
+        }))?);
+        let reason = RevocationReason::SessionLimit;
+        let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason.as_str(), ctx.now)?;
         revoked_events(ctx, &user.id, &ended, reason, messages)
     })
     .inspect_err(|e| {
@@ -210,7 +213,7 @@ fn start_session(
     })?;
     audit::record(
         ctx,
-        "login_succeeded",
+        AuditEvent::LoginSucceeded,
         Entry {
             user_id: Some(&user.id),
             session_id: Some(&session_id),

@@ -5,7 +5,9 @@ use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::revocations::revoked_events;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response, bearer, json};
 
 pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -23,7 +25,7 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         {
             audit::record(
                 ctx,
-                "logout",
+                AuditEvent::Logout,
                 Entry {
                     user_id: Some(&found.user_id),
                     session_id: Some(&found.session_id),
@@ -31,12 +33,16 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 },
             );
             ctx.write(|tx, messages| {
-                if tx.revoke_session(&found.session_id, "logout", ctx.now)? {
+                if tx.revoke_session(
+                    &found.session_id,
+                    RevocationReason::Logout.as_str(),
+                    ctx.now,
+                )? {
                     revoked_events(
                         ctx,
                         &found.user_id,
                         std::slice::from_ref(&found.session_id),
-                        "logout",
+                        RevocationReason::Logout,
                         messages,
                     )?;
                 }
@@ -50,9 +56,10 @@ pub fn logout(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 pub fn logout_all(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let caller = authenticate(ctx, request)?;
     ctx.write(|tx, messages| {
-        let revoked = tx.revoke_user_sessions(&caller.sub, "logout_all", ctx.now)?;
-        revoked_events(ctx, &caller.sub, &revoked, "logout_all", messages)
+        let reason = RevocationReason::LogoutAll;
+        let revoked = tx.revoke_user_sessions(&caller.sub, reason.as_str(), ctx.now)?;
+        revoked_events(ctx, &caller.sub, &revoked, reason, messages)
     })?;
-    audit::for_user(ctx, "logout_all", &caller.sub);
+    audit::for_user(ctx, AuditEvent::LogoutAll, &caller.sub);
     Ok(Response::new(204).no_store())
 }

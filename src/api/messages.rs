@@ -2,15 +2,17 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::language::Language;
 use crate::domain::session;
 use crate::http::Request;
 use crate::log;
 use crate::outbound::delivery::{self, PATIENT, QUICK};
-use crate::outbound::events::{self, Topic};
+use crate::outbound::events;
 use crate::outbound::mail::{self, Fill, Template};
 use crate::store::outbox::{Kind, Message};
-use serde_json::{Value, json};
+use crate::store::users::User;
+use serde_json::json;
 use std::time::Duration;
 
 /// The bounded drain at the end of a request: a few messages, tens of milliseconds.
@@ -18,14 +20,15 @@ const TAIL_DRAIN_MESSAGES: u32 = 3;
 const TAIL_DRAIN_BUDGET: Duration = Duration::from_millis(50);
 
 impl Ctx {
-    pub fn event(&self, topic: Topic, data: Value) -> Result<Message, ApiError> {
+    pub fn event(&self, event: Event<'_>) -> Result<Message, ApiError> {
         let id = self.new_id()?;
         let source = self.config.issuer()?;
-        let document = events::cloud_event(&id, topic, &source, self.now, data);
+        let document = events::cloud_event(&id, &event, &source, self.now)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(Message {
             id,
             kind: Kind::Event,
-            topic: topic.routing_key().to_owned(),
+            topic: event.routing_key().to_owned(),
             payload: document.to_string(),
             expires_at: None,
         })
@@ -101,6 +104,16 @@ impl Ctx {
             payload,
             expires_at: None,
         })
+    }
+}
+
+impl<'a> From<&'a User> for UserEvent<'a> {
+    fn from(user: &'a User) -> Self {
+        UserEvent {
+            user_id: &user.id,
+            email: &user.email,
+            username: &user.username,
+        }
     }
 }
 

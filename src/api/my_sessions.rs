@@ -8,6 +8,8 @@ use super::error::ApiError;
 use super::history;
 use super::responses::profile;
 use super::revocations::revoked_events;
+use crate::domain::audit_event::AuditEvent;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
 use crate::http::{Request, Response};
 use crate::store::sessions::SessionInfo;
@@ -45,11 +47,11 @@ pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     if id.chars().count() > MAX_ID_CHARS {
         return Err(ApiError::SessionNotFound);
     }
-    let reason = "user_revoked";
+    let reason = RevocationReason::UserRevoked;
     ctx.write(|tx, messages| {
         // Only a live session of the caller's own: any other id is simply not found.
         if !tx.owns_live_session(&user.id, &id, ctx.now)?
-            || !tx.revoke_session(&id, reason, ctx.now)?
+            || !tx.revoke_session(&id, reason.as_str(), ctx.now)?
         {
             return Err(ApiError::SessionNotFound);
         }
@@ -58,11 +60,11 @@ pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     })?;
     audit::record(
         ctx,
-        "session_revoked",
+        AuditEvent::SessionRevoked,
         Entry {
             user_id: Some(&user.id),
             session_id: Some(&id),
-            reason: Some(reason),
+            reason: Some(reason.as_str()),
             ..Entry::default()
         },
     );
@@ -91,7 +93,7 @@ pub fn export(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         .iter()
         .map(|e| json!({"type": e.kind, "time": rfc3339(e.created_at), "client_addr": e.client_addr}))
         .collect();
-    audit::for_user(ctx, "account_exported", &user.id);
+    audit::for_user(ctx, AuditEvent::AccountExported, &user.id);
     Ok(Response::json(
         200,
         &json!({

@@ -6,7 +6,9 @@ use super::auth::verify_access_token;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::revocations::revoked_events;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::service_client;
 use crate::http::form::{self, Form};
 use crate::http::{Request, Response, basic};
@@ -37,7 +39,7 @@ pub fn introspect(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let client = service_client::authenticate(&clients, &id, &secret).ok_or_else(|| {
         audit::record(
             ctx,
-            "introspection_refused",
+            AuditEvent::IntrospectionRefused,
             Entry {
                 reason: Some("invalid_client"),
                 ..Entry::default()
@@ -51,7 +53,7 @@ pub fn introspect(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let active = answer.get("active") == Some(&json!(true));
     audit::record(
         ctx,
-        "token_introspected",
+        AuditEvent::TokenIntrospected,
         Entry {
             user_id: field("sub"),
             session_id: field("sid"),
@@ -121,9 +123,9 @@ pub fn revoke(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         },
     };
     if let Some((user_id, session_id)) = owner {
-        let reason = "revoked";
+        let reason = RevocationReason::Revoked;
         let ended = ctx.write(|tx, messages| {
-            if !tx.revoke_session(&session_id, reason, ctx.now)? {
+            if !tx.revoke_session(&session_id, reason.as_str(), ctx.now)? {
                 return Ok(false);
             }
             revoked_events(
@@ -138,7 +140,7 @@ pub fn revoke(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         if ended {
             audit::record(
                 ctx,
-                "token_revoked",
+                AuditEvent::TokenRevoked,
                 Entry {
                     user_id: Some(&user_id),
                     session_id: Some(&session_id),

@@ -8,15 +8,17 @@ use super::error::ApiError;
 use super::history;
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::lockout::{self, Identifier};
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::password::{Identity, Password, hash};
+use crate::domain::rate_limit::RateLimited;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::username;
 use crate::http::{Request, Response, json};
-use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
 use crate::store::Tx;
 use crate::store::one_time_tokens::FoundOneTimeToken;
@@ -84,7 +86,7 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
     let Some(user) = store.user_by_email(&email::normalize(email.as_str()))? else {
         audit::record(
             ctx,
-            "password_reset_requested",
+            AuditEvent::PasswordResetRequested,
             Entry {
                 reason: Some("unknown_account"),
                 ..Entry::default()
@@ -108,16 +110,13 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
             )?
             .expiring(ctx.now + ttl),
         );
-        messages.push(ctx.event(
-            Topic::UserPasswordResetRequested,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
+        messages.push(ctx.event(Event::UserPasswordResetRequested(UserEvent::from(&user)))?);
         Ok(true)
     })?;
     let reason = if sent { "mail_sent" } else { "throttled" };
     audit::record(
         ctx,
-        "password_reset_requested",
+        AuditEvent::PasswordResetRequested,
         Entry {
             user_id: Some(&user.id),
             reason: Some(reason),
@@ -167,7 +166,8 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         }
         tx.invalidate_one_time_tokens(&user.id, Purpose::PasswordReset, ctx.now)?;
         tx.set_password_hash(&user.id, &new_hash, ctx.now)?;
-        let revoked = tx.revoke_user_sessions(&user.id, "password_changed", ctx.now)?;
+        let reason = RevocationReason::PasswordChanged;
+        let revoked = tx.revoke_user_sessions(&user.id, reason.as_str(), ctx.now)?;
         // A new password empties every login bucket of the account: the owner proved control of
         // the mailbox, and an attacker must fail the whole ceiling again to re-arm it.
         tx.empty_buckets(&[
@@ -178,14 +178,11 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         // The notice and the change event first: the request delivers the first few messages
         // itself, and the session events of a large revocation are left to the drain.
         messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
-        messages.push(ctx.event(
-            Topic::UserPasswordChanged,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
+        messages.push(ctx.event(Event::UserPasswordChanged(UserEvent::from(&user)))?);
         history::record(ctx, tx, &user.id, "password_reset")?;
-        revoked_events(ctx, &user.id, &revoked, "password_changed", messages)
+        revoked_events(ctx, &user.id, &revoked, reason, messages)
     })?;
-    audit::for_user(ctx, "password_reset_completed", &user.id);
+    audit::for_user(ctx, AuditEvent::PasswordResetCompleted, &user.id);
     Ok(Response::json(
         200,
         &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),

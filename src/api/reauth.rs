@@ -7,6 +7,7 @@ use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::login::reserve_attempt;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email;
 use crate::domain::lockout::{self, ACCOUNT_CEILING, Identifier};
 use crate::domain::password::{Password, hash};
@@ -41,7 +42,7 @@ pub fn check_password(
 fn failed(ctx: &Ctx, user_id: &str, reason: &'static str) {
     audit::record(
         ctx,
-        "reauthentication_failed",
+        AuditEvent::ReauthenticationFailed,
         Entry {
             user_id: Some(user_id),
             reason: Some(reason),

@@ -7,14 +7,14 @@ use super::history;
 use super::responses::profile;
 use super::throttle;
 use super::verify_email::send_verification;
-use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::Email;
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::password::{Identity, Password, hash};
+use crate::domain::rate_limit::RateLimited;
 use crate::domain::username::Username;
 use crate::http::{Request, Response, json};
-use crate::outbound::events::Topic;
 use crate::store::users::{Inserted, NewUser, User};
-use serde_json::json;
 
 pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let body = json::object(request)?;
@@ -69,13 +69,10 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             Inserted::EmailTaken => return Err(ApiError::EmailTaken),
             Inserted::UsernameTaken => return Err(ApiError::UsernameTaken),
         }
-        messages.push(ctx.event(
-            Topic::UserRegistered,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
+        messages.push(ctx.event(Event::UserRegistered(UserEvent::from(&user)))?);
         history::record(ctx, tx, &user.id, "registered")?;
         send_verification(ctx, tx, &user, true, messages)
     })?;
-    audit::for_user(ctx, "registered", &user.id);
+    audit::for_user(ctx, AuditEvent::Registered, &user.id);
     Ok(Response::json(201, &profile(&user)))
 }

@@ -3,9 +3,9 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::outbound::events::Topic;
+use crate::domain::events::{Event, SessionRevoked};
+use crate::domain::revocation::RevocationReason;
 use crate::store::outbox::Message;
-use serde_json::json;
 
 /// What every revocation writes with it, per session: the removal of its entry from the key-value
 /// session cache that `/verify` reads, and one `session.revoked` event. Every path that ends
@@ -14,17 +14,18 @@ pub fn revoked_events(
     ctx: &Ctx,
     user_id: &str,
     session_ids: &[String],
-    reason: &str,
+    reason: RevocationReason,
     messages: &mut Vec<Message>,
 ) -> Result<(), ApiError> {
     for session_id in session_ids {
         messages.push(ctx.revocation(session_id)?);
     }
     for session_id in session_ids {
-        messages.push(ctx.event(
-            Topic::SessionRevoked,
-            json!({"user_id": user_id, "session_id": session_id, "reason": reason}),
-        )?);
+        messages.push(ctx.event(Event::SessionRevoked(SessionRevoked {
+            user_id,
+            session_id,
+            reason,
+        }))?);
     }
     Ok(())
 }

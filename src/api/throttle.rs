@@ -3,8 +3,8 @@
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::config::RateLimited;
-use crate::domain::rate_limit;
+use crate::domain::audit_event::AuditEvent;
+use crate::domain::rate_limit::{self, RateLimited};
 
 pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
     let limit = ctx.config.rate_limit(kind)?;
@@ -17,7 +17,7 @@ pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
         Some(retry_after) => {
             audit::record(
                 ctx,
-                "rate_limited",
+                AuditEvent::RateLimited,
                 Entry {
                     reason: Some(kind.name()),
                     ..Entry::default()

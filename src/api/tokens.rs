@@ -11,8 +11,10 @@ use super::keyring;
 use super::responses::token_pair_signed_with;
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::rate_limit::RateLimited;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
 use crate::store::sessions::FoundToken;
@@ -57,7 +59,11 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         };
         // Disabling ends every session; this also refuses one that a login racing it opened.
         if user.disabled_at.is_some() {
-            audit::record(ctx, "refresh_failed", entry(Some("account_disabled")));
+            audit::record(
+                ctx,
+                AuditEvent::RefreshFailed,
+                entry(Some("account_disabled")),
+            );
             return Err(ApiError::InvalidGrant);
         }
         let key = keyring::signing_key_with(ctx, lookup.generated_key.as_ref())?;
@@ -65,12 +71,20 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         let next_hash = next.hash();
         let granted = match decision {
             RefreshDecision::Invalid => {
-                audit::record(ctx, "refresh_failed", entry(Some("expired_or_revoked")));
+                audit::record(
+                    ctx,
+                    AuditEvent::RefreshFailed,
+                    entry(Some("expired_or_revoked")),
+                );
                 return Err(ApiError::InvalidGrant);
             }
             RefreshDecision::Reused => {
                 reuse_detected(ctx, &found)?;
-                audit::record(ctx, "refresh_token_reused", entry(Some("session_revoked")));
+                audit::record(
+                    ctx,
+                    AuditEvent::RefreshTokenReused,
+                    entry(Some("session_revoked")),
+                );
                 return Err(ApiError::RefreshTokenReused);
             }
             RefreshDecision::Rotate => {
@@ -82,7 +96,7 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         };
         if granted {
             let reason = (decision == RefreshDecision::ReissueInGrace).then_some("grace_window");
-            audit::record(ctx, "token_refreshed", entry(reason));
+            audit::record(ctx, AuditEvent::TokenRefreshed, entry(reason));
             return token_pair_signed_with(
                 ctx,
                 &key,
@@ -102,8 +116,8 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 /// session goes, the newest successor included.
 fn reuse_detected(ctx: &Ctx, found: &FoundToken) -> Result<(), ApiError> {
     ctx.write(|tx, messages| {
-        let reason = "refresh_token_reused";
-        if tx.revoke_session(&found.session_id, reason, ctx.now)? {
+        let reason = RevocationReason::RefreshTokenReused;
+        if tx.revoke_session(&found.session_id, reason.as_str(), ctx.now)? {
             revoked_events(
                 ctx,
                 &found.user_id,

@@ -8,18 +8,19 @@ use super::password_reset::{accepted, first_token, issue_token, requested_email}
 use super::responses::profile;
 use super::revocations::revoked_events;
 use super::throttle;
-use crate::config::RateLimited;
+use crate::domain::audit_event::AuditEvent;
 use crate::domain::email;
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::{self, Purpose};
 use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::rate_limit::RateLimited;
+use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response, json};
-use crate::outbound::events::Topic;
 use crate::outbound::mail::{self, Template};
 use crate::store::Tx;
 use crate::store::one_time_tokens::FoundOneTimeToken;
 use crate::store::outbox::Message;
 use crate::store::users::User;
-use serde_json::json;
 
 /// The verification mail for `user`, if the hourly limit allows one. A `new_account` has no earlier
 /// links to count or retire, which spares the registration transaction two statements.
@@ -70,19 +71,16 @@ pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> 
         let user = tx
             .user_by_id(&user_id)?
             .ok_or(ApiError::InvalidOneTimeToken)?;
-        messages.push(ctx.event(
-            Topic::UserEmailVerified,
-            json!({"user_id": user.id, "email": user.email, "username": user.username}),
-        )?);
+        messages.push(ctx.event(Event::UserEmailVerified(UserEvent::from(&user)))?);
         // Whoever signed in before the owner proved the address may have registered it first
         // (pre-hijacking): those sessions end, and the owner signs in again.
-        let reason = "email_verified";
-        let ended = tx.revoke_user_sessions(&user_id, reason, ctx.now)?;
+        let reason = RevocationReason::EmailVerified;
+        let ended = tx.revoke_user_sessions(&user_id, reason.as_str(), ctx.now)?;
         revoked_events(ctx, &user_id, &ended, reason, messages)?;
         history::record(ctx, tx, &user_id, "email_verified")?;
         Ok(user)
     })?;
-    audit::for_user(ctx, "email_verified", &user.id);
+    audit::for_user(ctx, AuditEvent::EmailVerified, &user.id);
     Ok(Response::json(200, &profile(&user)).no_store())
 }
 
@@ -93,7 +91,7 @@ pub fn resend(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let user = store.user_by_email(&email::normalize(email.as_str()))?;
     if let Some(user) = user.filter(|u| !u.email_verified) {
         ctx.write(|tx, messages| send_verification(ctx, tx, &user, false, messages))?;
-        audit::for_user(ctx, "verification_resent", &user.id);
+        audit::for_user(ctx, AuditEvent::VerificationResent, &user.id);
     }
     Ok(accepted())
 }

@@ -123,12 +123,6 @@ impl PublicKey {
         b64url(&self.bytes)
     }
 
-    #[cfg(test)]
-    pub(crate) fn jwt_simple(&self) -> Result<jwt_simple::prelude::Ed25519PublicKey, KeyError> {
-        jwt_simple::prelude::Ed25519PublicKey::from_bytes(&self.bytes)
-            .map_err(|_| KeyError::PublicKeyX)
-    }
-
     pub fn to_jwk(&self) -> Value {
         json!({
             "kty": "OKP",

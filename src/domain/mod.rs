@@ -1,8 +1,10 @@
 //! Pure rules of the service: no Spin, no HTTP, no SQL. Time is always a parameter.
 
 pub mod access_token;
+pub mod audit_event;
 pub mod delivery;
 pub mod email;
+pub mod events;
 pub mod field_error;
 pub mod ids;
 pub mod keys;
@@ -13,11 +15,11 @@ pub mod opaque_token;
 pub mod password;
 pub mod rate_limit;
 pub mod retention;
+pub mod revocation;
 pub mod service_client;
 pub mod session;
 pub mod text;
 pub mod time;
-mod token_check;
 pub mod user_agent;
 pub mod username;
 

@@ -1,4 +1,55 @@
-//! Fixed-window request limits per client address.
+//! Fixed-window request limits per client address: the kinds of request limited, their windows
+//! and default limits, and the window arithmetic.
+
+/// Kinds of request limited per client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimited {
+    Login,
+    Refresh,
+    Register,
+    PasswordReset,
+    VerificationResend,
+    /// Signed-in requests that check the password or send mail (`/me/password`, `/me/email`,
+    /// `DELETE /me`).
+    Account,
+}
+
+impl RateLimited {
+    /// The bucket's prefix and the audit trail's reason.
+    pub fn name(self) -> &'static str {
+        match self {
+            RateLimited::Login => "login",
+            RateLimited::Refresh => "refresh",
+            RateLimited::Register => "register",
+            RateLimited::PasswordReset => "password_reset",
+            RateLimited::VerificationResend => "verification_resend",
+            RateLimited::Account => "account",
+        }
+    }
+
+    /// Sign-in and refresh come in bursts from legitimate clients: a short window forgives them
+    /// sooner. The rest are rare for a person and costly for the service (hashing, mail).
+    pub const fn window_secs(self) -> i64 {
+        match self {
+            RateLimited::Login | RateLimited::Refresh => 60,
+            RateLimited::Register
+            | RateLimited::PasswordReset
+            | RateLimited::VerificationResend
+            | RateLimited::Account => 3600,
+        }
+    }
+
+    /// Requests per window when the deployment does not say otherwise.
+    pub const fn default_limit(self) -> u64 {
+        match self {
+            RateLimited::Login | RateLimited::Account => 30,
+            RateLimited::Refresh => 120,
+            RateLimited::Register
+            | RateLimited::PasswordReset
+            | RateLimited::VerificationResend => 20,
+        }
+    }
+}
 
 /// The window an instant falls in: its start, aligned to the window length.
 pub fn window_start(now: i64, window_secs: i64) -> i64 {

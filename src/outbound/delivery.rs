@@ -47,7 +47,14 @@ pub fn deliver_all<V: Variables>(
     timeouts: Timeouts,
 ) -> Result<Report, DbError> {
     let mut report = Report::default();
-    let max_attempts = config.outbox_max_attempts().unwrap_or(10);
+    // A broken setting must not kill messages: they keep being retried until it is fixed.
+    let max_attempts = config.outbox_max_attempts().unwrap_or_else(|e| {
+        log::error(
+            "misconfigured",
+            json!({"variable": e.variable, "cause": e.to_string()}),
+        );
+        u32::MAX
+    });
     for claim in claims {
         report.claimed += 1;
         match deliver_one(config, claim, timeouts) {

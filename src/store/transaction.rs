@@ -67,7 +67,6 @@ fn rollback(db: &dyn Db) {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::migrations::Migration;
     use super::super::{Row, Value};
     use super::*;
     use std::cell::RefCell;
@@ -79,7 +78,6 @@ pub(super) mod tests {
         pub failing: &'static [&'static str],
         pub begin: &'static str,
         pub lock: Option<&'static str>,
-        pub migrations: &'static [Migration],
     }
 
     impl Db for Script {
@@ -93,10 +91,6 @@ pub(super) mod tests {
 
         fn begin_write(&self) -> Result<(), DbError> {
             self.query(self.begin, &[]).map(drop)
-        }
-
-        fn migrations(&self) -> &'static [Migration] {
-            self.migrations
         }
 
         fn prepare_schema_change(&self) -> Result<(), DbError> {
@@ -128,7 +122,6 @@ pub(super) mod tests {
             failing,
             begin: "BEGIN IMMEDIATE",
             lock: None,
-            migrations: &[],
         })
     }
 

@@ -1,7 +1,9 @@
-//! `environment = production` refuses to serve with settings only fit for a laptop.
+//! `environment = production` refuses to serve with settings only fit for a laptop, and a manifest
+//! that does not define a variable the code reads is named, never papered over with a default.
 
 use crate::backend_tests;
 use auth_test_support::TestApp;
+use auth_test_support::client::Client;
 use auth_test_support::jwt::KEY_A_PEM;
 
 const PRODUCTION: (&str, &str) = ("environment", "production");
@@ -50,6 +52,29 @@ backend_tests! {
         assert_eq!(app.get("/health").await.status, 200);
         let user = app.new_user().await;
         assert_eq!(app.login(&user.email, &user.password).await.status, 200);
+    }
+
+    async fn a_variable_the_manifest_does_not_define_is_named_not_defaulted(app) {
+        let user = app.new_user().await;
+        let mut manifest = auth_test_host::component::manifest().unwrap();
+        assert!(manifest.component_variables.remove("issuer").is_some());
+        let replica = app.replica_with_manifest(manifest, &[]).await;
+        let client = Client::new(format!("http://{}", replica.addr));
+        let body = serde_json::json!({"email": user.email, "password": user.password});
+        let problem = client
+            .post_json("/login", &body, None)
+            .await
+            .assert_problem(500, "misconfigured");
+        assert!(problem["detail"].as_str().unwrap().contains("`issuer`"), "{problem}");
+        replica.settle().await;
+        let lines: Vec<_> = app
+            .log_lines()
+            .into_iter()
+            .filter(|l| l["event"] == "misconfigured")
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["variable"], "issuer");
+        assert!(lines[0]["cause"].as_str().unwrap().contains("not defined"), "{lines:?}");
     }
 
 }

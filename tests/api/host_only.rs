@@ -110,6 +110,10 @@ const HOST_ONLY: &[(&str, &str)] = &[
         CHANGES_THE_MANIFEST,
     ),
     (
+        "environment::a_variable_the_manifest_does_not_define_is_named_not_defaulted",
+        CHANGES_THE_MANIFEST,
+    ),
+    (
         "password_reset::an_expired_link_is_refused",
         MOVES_THE_CLOCK,
     ),

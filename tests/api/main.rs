@@ -3,8 +3,9 @@
 //! The test host (`auth_test_host`) and the fixtures (`auth_test_support`) are crates of the
 //! workspace; what is the suite's own (how tests are declared, which run on the host alone) is here.
 
-// A failing assertion should stop the test where it stands.
+// A failing assertion should stop the test where it stands; tests read the real clock freely.
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

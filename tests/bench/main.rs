@@ -9,6 +9,7 @@
 //! Redis). Prints a table and writes it to target/bench/results.md.
 
 #![allow(
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

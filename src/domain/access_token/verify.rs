@@ -2,18 +2,26 @@
 //!
 //! jwt-simple's Ed25519 arithmetic multiplies 128-bit integers, which Wasm emulates; ed25519-dalek's
 //! 32-bit backend does not, and checks a signature in about half the time. After the signature, the
-//! rules are exactly jwt-simple's (see `verify_with_jwt_simple`): header size, no critical
+//! rules are exactly jwt-simple's (see `reference.rs`): header size, no critical
 //! extensions, `typ` `at+jwt` (any case), `alg` `EdDSA`, a known `kid`; then `iat` and `nbf` no later
 //! than now plus the leeway, `exp` no earlier than now minus it, the configured issuer and audience,
 //! and every claim the service needs present.
 
-use super::access_token::{
-    Expectations, LEEWAY_SECS, MAX_TOKEN_LEN, SessionClaims, TOKEN_TYPE, TokenError, VerifiedToken,
+use super::claims::{
+    LEEWAY_SECS, MAX_TOKEN_LEN, SessionClaims, TOKEN_TYPE, TokenError, VerifiedToken,
 };
-use super::keys::PublicKey;
+use crate::domain::keys::PublicKey;
 use ct_codecs::{Base64UrlSafeNoPadding, Decoder};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
+
+/// What a verifier must be told: which keys, issuer and audience to accept, and the time.
+pub struct Expectations<'a> {
+    pub keys: &'a [PublicKey],
+    pub issuer: &'a str,
+    pub audience: &'a str,
+    pub now: u64,
+}
 
 /// jwt-simple refuses headers longer than this before decoding them.
 const MAX_HEADER_B64: usize = 8192;
