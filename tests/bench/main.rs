@@ -5,8 +5,9 @@
 //!
 //! Settings (environment): BENCH_SECONDS per endpoint (10), BENCH_CONNECTIONS (16),
 //! BENCH_BACKENDS (sqlite,postgres), AUTH_BENCH_SPIN (comma-separated Spin CLIs: each serves the
-//! same runs, after the test host; `redis` in BENCH_STORES adds runs with the key-value store in
-//! Redis). Prints a table and writes it to target/bench/results.md.
+//! same runs, after the test host), BENCH_STORES (the key-value stores Spin runs use: `local`,
+//! `redis`; default local), BENCH_RUNTIMES (`host` to include the test host when Spin CLIs are
+//! named; default host). Prints a table and writes it to target/bench/results.md.
 
 #![allow(
     clippy::disallowed_methods,
@@ -80,11 +81,21 @@ async fn bench() -> anyhow::Result<()> {
         "AUTH_BENCH_SPIN",
         &std::env::var("AUTH_BENCH_SPIN").unwrap_or_default(),
     ));
-    let with_redis = std::env::var("BENCH_STORES").is_ok_and(|s| s.contains("redis"));
-    let mut runtimes = vec![Runtime::Host];
+    let listed = |var: &str, default: &str, name: &str| {
+        std::env::var(var)
+            .unwrap_or_else(|_| default.to_owned())
+            .split(',')
+            .any(|item| item.trim() == name)
+    };
+    let mut runtimes = Vec::new();
+    if listed("BENCH_RUNTIMES", "host", "host") || clis.is_empty() {
+        runtimes.push(Runtime::Host);
+    }
     for cli in clis {
-        runtimes.push(Runtime::Spin(cli));
-        if with_redis {
+        if listed("BENCH_STORES", "local", "local") {
+            runtimes.push(Runtime::Spin(cli));
+        }
+        if listed("BENCH_STORES", "local", "redis") {
             runtimes.push(Runtime::SpinRedis(cli));
         }
     }
