@@ -9,6 +9,7 @@
 mod api;
 mod config;
 mod domain;
+mod entropy;
 #[cfg(test)]
 mod fuzz;
 mod http;

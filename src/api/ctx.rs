@@ -217,13 +217,9 @@ fn valid_request_id(id: &str) -> bool {
         })
 }
 
-/// Bytes from the host's cryptographic random source: the one place that reads it.
-#[allow(clippy::disallowed_methods)]
+/// Bytes from the host's cryptographic random source, for a request.
 pub fn random<const N: usize>() -> Result<[u8; N], ApiError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ApiError::Internal(format!("random source failed: {e}")))?;
-    Ok(bytes)
+    crate::entropy::bytes().map_err(|e| ApiError::Internal(format!("random source failed: {e}")))
 }
 
 #[cfg(test)]

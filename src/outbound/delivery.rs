@@ -163,11 +163,7 @@ fn deliver_one<V: Variables>(
     }
 }
 
-// Jitter only spreads retries; no rule depends on its value.
-#[allow(clippy::disallowed_methods)]
+/// Jitter only spreads retries; without randomness the retry simply has none.
 fn jitter() -> u64 {
-    let mut bytes = [0u8; 8];
-    // Without randomness the retry simply has no jitter.
-    let _ = getrandom::fill(&mut bytes);
-    u64::from_le_bytes(bytes)
+    crate::entropy::bytes().map_or(0, u64::from_le_bytes)
 }
