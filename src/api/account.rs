@@ -1,41 +1,26 @@
-//! The signed-in caller's own account: `POST /me/password`, `PATCH /me`, `DELETE /me`, and the
-//! account deletion that the admin endpoints reuse.
+//! The signed-in caller's own account: `POST /me/password`, `PATCH /me`, `DELETE /me`.
 
 use super::audit;
-use super::auth::authenticate;
+use super::auth::caller;
 use super::ctx::{self, Ctx};
+use super::deletion::delete_account;
 use super::error::ApiError;
 use super::history;
+use super::issuing::profile;
+use super::messages::revoked_events;
 use super::reauth::check_password;
-use super::responses::profile;
-use super::revocations::revoked_events;
 use super::throttle;
-use crate::domain::access_token::VerifiedToken;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::email::{self, Email};
-use crate::domain::events::{Event, UserDeleted, UserEvent};
-use crate::domain::lockout::{self, Identifier};
+use crate::domain::email::Email;
+use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::Purpose;
 use crate::domain::password::{Identity, Password, hash};
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::domain::username::{self, Username};
+use crate::domain::username::Username;
 use crate::http::{Request, Response, json};
 use crate::outbound::mail::Template;
-use crate::store::Tx;
-use crate::store::outbox::Message;
-use crate::store::users::{Changed, User};
-use serde_json::json;
-
-/// The verified caller and their (live) account.
-pub fn caller(ctx: &Ctx, request: &Request) -> Result<(VerifiedToken, User), ApiError> {
-    let token = authenticate(ctx, request)?;
-    let user = ctx
-        .store()?
-        .user_by_id(&token.sub)?
-        .ok_or(ApiError::InvalidToken)?;
-    Ok((token, user))
-}
+use crate::store::users::Changed;
 
 /// Both fields of a body, or every field error.
 fn two_fields(
@@ -132,48 +117,4 @@ pub fn delete_me(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     }
     audit::for_user(ctx, AuditEvent::AccountDeleted, &user.id);
     Ok(Response::new(204).no_store())
-}
-
-/// Deletes an account inside the caller's transaction: every session ends (with its
-/// `session.revoked` event), personal data leaves every table that holds it (the account row,
-/// session addresses and user agents, pending links, the account's history, login buckets, mail
-/// and events still in the outbox), and an anonymous tombstone keeps the id, so ids stay unique and
-/// earlier events still point at something. Emits `user.deleted` with the id only. `false` if
-/// there is no live account with this id.
-pub fn delete_account(
-    ctx: &Ctx,
-    tx: &Tx<'_>,
-    user_id: &str,
-    messages: &mut Vec<Message>,
-) -> Result<bool, ApiError> {
-    // Held first: a concurrent change to the account waits, then finds the tombstone.
-    if !tx.lock_user(user_id)? {
-        return Ok(false);
-    }
-    let Some(user) = tx.user_by_id(user_id)? else {
-        return Ok(false);
-    };
-    let reason = RevocationReason::AccountDeleted;
-    let ended = tx.revoke_user_sessions(user_id, reason.as_str(), ctx.now)?;
-    tx.forget_session_clients(user_id)?;
-    let mut addresses = tx.token_addresses(user_id)?;
-    addresses.push(user.email.clone());
-    tx.delete_user_tokens(user_id)?;
-    tx.delete_account_events(user_id)?;
-    let mut subjects = vec![
-        Identifier::Username(username::normalize(&user.username)).subject(),
-        lockout::account_subject(user_id),
-    ];
-    for address in &addresses {
-        subjects.push(Identifier::Email(email::normalize(address)).subject());
-        let quoted = json!(address).to_string();
-        tx.scrub_outbox(&format!("\"to\":{quoted}"))?;
-        tx.scrub_outbox(&format!("\"email\":{quoted}"))?;
-    }
-    tx.scrub_outbox(&format!("\"username\":{}", json!(user.username)))?;
-    tx.empty_buckets(&subjects)?;
-    tx.tombstone_user(user_id, ctx.now)?;
-    messages.push(ctx.event(Event::UserDeleted(UserDeleted { user_id }))?);
-    revoked_events(ctx, user_id, &ended, reason, messages)?;
-    Ok(true)
 }

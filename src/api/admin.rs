@@ -3,7 +3,7 @@
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::domain::retention;
+use crate::domain::{constant_time, retention};
 use crate::http::{Request, Response, bearer};
 use crate::outbound::delivery::{self, PATIENT};
 use crate::store::session_cache::SessionCache;
@@ -22,20 +22,11 @@ fn authorize(ctx: &Ctx, request: &Request) -> Result<(), ApiError> {
         .admin_token()?
         .ok_or(ApiError::AdminUnauthorized)?;
     let presented = bearer::token(request).ok_or(ApiError::AdminUnauthorized)?;
-    if constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
+    if constant_time::eq(presented.as_bytes(), expected.expose().as_bytes()) {
         Ok(())
     } else {
         Err(ApiError::AdminUnauthorized)
     }
-}
-
-pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let a = hmac_sha256::Hash::hash(a);
-    let b = hmac_sha256::Hash::hash(b);
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 pub fn outbox(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -112,17 +103,4 @@ fn forget_ended_sessions(ctx: &Ctx) -> Result<usize, ApiError> {
         .iter()
         .filter(|session_id| cache.forget(session_id).is_ok())
         .count())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::constant_time_eq;
-
-    #[test]
-    fn compares_whole_secrets() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
-        assert!(!constant_time_eq(b"", b"x"));
-    }
 }

@@ -2,18 +2,17 @@
 //! was admin when the token was issued, or the `admin_token` secret. Every change is audited with
 //! the acting admin and published as an event.
 
-use super::account;
-use super::admin::constant_time_eq;
 use super::audit::{self, Entry};
 use super::auth::verify_access_token;
 use super::ctx::Ctx;
+use super::deletion;
 use super::error::ApiError;
-use super::revocations::revoked_events;
+use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::events::{Event, RoleChanged, UserDisabled, UserEnabled};
 use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
-use crate::domain::{FieldError, email, ids, text};
+use crate::domain::{FieldError, constant_time, email, ids, text};
 use crate::http::{Request, Response, bearer, form, json};
 use crate::store::accounts::{Account, Page};
 use serde_json::{Value, json};
@@ -33,7 +32,7 @@ struct Admin {
 fn admin(ctx: &Ctx, request: &Request) -> Result<Admin, ApiError> {
     let presented = bearer::token(request).ok_or(ApiError::AdminUnauthorized)?;
     if let Some(expected) = ctx.config.admin_token()?
-        && constant_time_eq(presented.as_bytes(), expected.expose().as_bytes())
+        && constant_time::eq(presented.as_bytes(), expected.expose().as_bytes())
     {
         return Ok(Admin {
             label: "admin_token".to_owned(),
@@ -235,7 +234,7 @@ pub fn enable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 pub fn delete(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let admin = admin(ctx, request)?;
     let id = target(ctx)?;
-    if !ctx.write(|tx, messages| account::delete_account(ctx, tx, id, messages))? {
+    if !ctx.write(|tx, messages| deletion::delete_account(ctx, tx, id, messages))? {
         return Err(ApiError::UserNotFound);
     }
     record(ctx, AuditEvent::AccountDeleted, id, &admin, None);

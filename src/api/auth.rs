@@ -10,13 +10,24 @@ use super::keyring;
 use crate::domain::access_token::{self, Expectations, VerifiedToken};
 use crate::http::{Request, bearer};
 use crate::log;
-use crate::store::auth::AuthLookup;
+use crate::store::lookups::AuthLookup;
 use crate::store::session_cache::SessionCache;
+use crate::store::users::User;
 use serde_json::json;
 
 pub fn authenticate(ctx: &Ctx, request: &Request) -> Result<VerifiedToken, ApiError> {
     let token = bearer::token(request).ok_or(ApiError::InvalidToken)?;
     verify_access_token(ctx, token)
+}
+
+/// The verified caller and their (live) account.
+pub fn caller(ctx: &Ctx, request: &Request) -> Result<(VerifiedToken, User), ApiError> {
+    let token = authenticate(ctx, request)?;
+    let user = ctx
+        .store()?
+        .user_by_id(&token.sub)?
+        .ok_or(ApiError::InvalidToken)?;
+    Ok((token, user))
 }
 
 /// An access token however it arrived (a header, an introspection form): `InvalidToken` unless

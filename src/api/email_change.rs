@@ -2,27 +2,24 @@
 //! mailed to the new address is used (one hour), so an account never moves to an address its
 //! owner cannot read; until then sign-in keeps using the old one, which is told about the request.
 
-use super::account::caller;
 use super::audit::{self, Entry};
+use super::auth::caller;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
-use super::password_reset::issue_token;
+use super::issuing::profile;
+use super::one_time_links::{Link, Notice, issue_token, link_mail, usable_token};
 use super::reauth::check_password;
-use super::responses::profile;
 use super::throttle;
 use crate::domain::FieldError;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
 use crate::domain::events::{Event, UserEvent};
-use crate::domain::one_time_token::{self, EMAIL_CHANGE_TTL_SECS, Purpose};
-use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::one_time_token::{EMAIL_CHANGE_TTL_SECS, Purpose};
 use crate::domain::rate_limit::RateLimited;
 use crate::http::{Request, Response, json};
-use crate::outbound::mail::{self, Template};
-use crate::store::one_time_tokens::FoundOneTimeToken;
+use crate::outbound::mail::Template;
 use crate::store::users::Changed;
-use serde_json::json;
 
 pub const ACCEPTED: &str = "A link to confirm the new address is on its way to it. \
                             Until it is used, the account keeps its current address.";
@@ -57,23 +54,21 @@ pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
     if store.user_by_email(new_email.normalized())?.is_some() {
         return Err(ApiError::EmailTaken);
     }
-    let link_template = ctx.config.email_change_url()?;
+    let url = ctx.config.email_change_url()?;
     let sent = ctx.write(|tx, messages| {
         let Some(token) = issue_token(ctx, tx, &user, Purpose::EmailChange, EMAIL_CHANGE_TTL_SECS)?
         else {
             return Ok(false);
         };
         tx.set_token_new_email(&token.hash(), new_email.as_str())?;
-        let link = mail::link(&link_template, token.as_str());
-        messages.push(
-            ctx.mail(
-                Template::EmailChange,
-                new_email.as_str(),
-                &user.username,
-                Some(&link),
-            )?
-            .expiring(ctx.now + EMAIL_CHANGE_TTL_SECS),
-        );
+        let link = Link {
+            template: Template::EmailChange,
+            to: new_email.as_str(),
+            username: &user.username,
+            url: &url,
+            ttl: EMAIL_CHANGE_TTL_SECS,
+        };
+        messages.push(link_mail(ctx, &link, &token)?);
         messages.push(ctx.notice(
             Template::EmailChangeNotice,
             &user.email,
@@ -92,19 +87,12 @@ pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
             ..Entry::default()
         },
     );
-    Ok(Response::json(202, &json!({"message": ACCEPTED})).no_store())
+    Ok(Response::json(202, &Notice { message: ACCEPTED }).no_store())
 }
 
 pub fn confirm_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let token = json::single_field(request, "token")?;
-    let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
-    let store = ctx.store()?;
-    let found = store.find_one_time_token(&token.hash(), Purpose::EmailChange)?;
-    let Some(FoundOneTimeToken { user_id, .. }) =
-        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
-    else {
-        return Err(ApiError::InvalidOneTimeToken);
-    };
+    let (token, user_id) = usable_token(ctx, &token, Purpose::EmailChange)?;
     let user = ctx.write(|tx, messages| {
         if !tx.lock_user(&user_id)? {
             return Err(ApiError::InvalidOneTimeToken);

@@ -6,16 +6,17 @@ use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
-use super::responses::{new_refresh_token, token_pair};
-use super::revocations::revoked_events;
+use super::issuing::{new_refresh_token, token_pair};
+use super::messages::revoked_events;
+use super::sign_in;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::events::{Event, LoggedIn};
-use crate::domain::lockout::{self, ACCOUNT_CEILING, Identifier, PER_NETWORK};
+use crate::domain::lockout_key::Identifier;
 use crate::domain::password::{Password, hash};
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::domain::{FieldError, email, user_agent, username};
+use crate::domain::{FieldError, user_agent};
 use crate::http::{Request, Response, json};
 use crate::log;
 use crate::store::Store;
@@ -32,59 +33,12 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (identifier, password_raw) = credentials(request)?;
     throttle::limit(ctx, RateLimited::Login)?;
     let store = ctx.store()?;
-    reserve_attempt(ctx, store, &identifier)?;
-
-    let user = match &identifier {
-        Identifier::Email(e) => store.user_by_email(e)?,
-        Identifier::Username(u) => store.user_by_username(u)?,
-    };
-    let user_id = user.as_ref().map(|u| u.id.clone());
+    sign_in::reserve_attempt(ctx, store, &identifier)?;
     let params = ctx.config.password_hash_params()?;
-    let stored_hash = user
-        .as_ref()
-        .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
     let password = Password::for_login(&password_raw);
-    let matches = hash::verify(&password, &stored_hash).unwrap_or_else(|e| {
-        log::error(
-            "stored_hash_unusable",
-            json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
-        );
-        false
-    });
-    let Some(user) = user.filter(|_| matches) else {
-        let reason = match &user_id {
-            Some(id) => {
-                store.step_bucket(
-                    &lockout::account_subject(id),
-                    "",
-                    &ACCOUNT_CEILING.failure(ctx.now),
-                )?;
-                "wrong_password"
-            }
-            None => "unknown_account",
-        };
-        failed(ctx, user_id.as_deref(), reason);
-        return Err(ApiError::InvalidCredentials);
-    };
-
-    let ceiling = lockout::account_subject(&user.id);
-    if ACCOUNT_CEILING.is_full(store.bucket_empty_at(&ceiling, "")?, ctx.now) {
-        failed(ctx, Some(&user.id), "account_locked");
-        return Err(ApiError::AccountLocked);
-    }
-    if user.disabled_at.is_some() {
-        failed(ctx, Some(&user.id), "account_disabled");
-        return Err(ApiError::AccountDisabled);
-    }
-    if ctx.config.require_verified_email()? && !user.email_verified {
-        failed(ctx, Some(&user.id), "email_not_verified");
-        return Err(ApiError::EmailNotVerified);
-    }
-    // The right password ends this network's count for this identifier, and the account's run of
-    // consecutive failures.
-    store.empty_bucket(&identifier.subject(), &ctx.client_network()?)?;
-    store.empty_bucket(&ceiling, "")?;
-
+    let user = look_up(ctx, store, &identifier, &password, params)?;
+    admit(ctx, store, &user)?;
+    sign_in::succeeded(ctx, store, &identifier, &user.id)?;
     let rehashed = if hash::needs_rehash(&user.password_hash, &params) {
         rehash(ctx, &password, params)
     } else {
@@ -92,6 +46,68 @@ pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     };
     let user_agent = user_agent::parse(request.header_str("user-agent").ok().flatten());
     start_session(ctx, &user, rehashed.as_deref(), user_agent.as_deref())
+}
+
+/// The account `identifier` names, if `password` is its own. An unknown account is checked against
+/// a dummy hash, so that both take the same time; a wrong password counts against the account's
+/// ceiling.
+fn look_up(
+    ctx: &Ctx,
+    store: &Store,
+    identifier: &Identifier,
+    password: &Password,
+    params: hash::HashParams,
+) -> Result<User, ApiError> {
+    let user = match identifier {
+        Identifier::Email(e) => store.user_by_email(e)?,
+        Identifier::Username(u) => store.user_by_username(u)?,
+    };
+    let stored_hash = user
+        .as_ref()
+        .map_or_else(|| hash::dummy_phc(params), |u| u.password_hash.clone());
+    let matches = hash::verify(password, &stored_hash).unwrap_or_else(|e| {
+        log::error(
+            "stored_hash_unusable",
+            json!({"request_id": ctx.request_id, "cause": format!("{e:?}")}),
+        );
+        false
+    });
+    match user {
+        Some(user) if matches => Ok(user),
+        Some(user) => {
+            sign_in::count_wrong_password(ctx, store, &user.id)?;
+            Err(refused(
+                ctx,
+                Some(&user.id),
+                "wrong_password",
+                ApiError::InvalidCredentials,
+            ))
+        }
+        None => Err(refused(
+            ctx,
+            None,
+            "unknown_account",
+            ApiError::InvalidCredentials,
+        )),
+    }
+}
+
+/// Refuses the right password of an account that may not sign in now: locked by its ceiling,
+/// disabled, or with an address still to verify where that is required.
+fn admit(ctx: &Ctx, store: &Store, user: &User) -> Result<(), ApiError> {
+    let refusal = if sign_in::is_locked(ctx, store, &user.id)? {
+        Some(("account_locked", ApiError::AccountLocked))
+    } else if user.disabled_at.is_some() {
+        Some(("account_disabled", ApiError::AccountDisabled))
+    } else if ctx.config.require_verified_email()? && !user.email_verified {
+        Some(("email_not_verified", ApiError::EmailNotVerified))
+    } else {
+        None
+    };
+    match refusal {
+        Some((reason, error)) => Err(refused(ctx, Some(&user.id), reason, error)),
+        None => Ok(()),
+    }
 }
 
 /// The identifier typed (email or username, normalised) and the password, or every field error.
@@ -111,8 +127,8 @@ fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
         }
     }
     let identifier = match (email_raw, username_raw) {
-        (Some(e), _) => Some(Identifier::Email(email::normalize(e))),
-        (None, Some(u)) => Some(Identifier::Username(username::normalize(u))),
+        (Some(e), _) => Some(Identifier::email(e)),
+        (None, Some(u)) => Some(Identifier::username(u)),
         (None, None) => None,
     };
     if identifier.is_none() && errors.iter().all(|e| e.field == "password") {
@@ -129,30 +145,8 @@ fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
     }
 }
 
-/// Takes one attempt from the bucket of this identifier and client network, atomically, before
-/// the password is hashed: parallel guesses cannot all slip past a check made earlier.
-pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Result<(), ApiError> {
-    let subject = identifier.subject();
-    let network = ctx.client_network()?;
-    if store
-        .step_bucket(&subject, &network, &PER_NETWORK.attempt(ctx.now))?
-        .is_some()
-    {
-        return Ok(());
-    }
-    let retry_after = PER_NETWORK.retry_after(store.bucket_empty_at(&subject, &network)?, ctx.now);
-    audit::record(
-        ctx,
-        AuditEvent::LoginFailed,
-        Entry {
-            reason: Some("throttled"),
-            ..Entry::default()
-        },
-    );
-    Err(ApiError::TooManyAttempts { retry_after })
-}
-
-fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
+/// Records a refused sign-in in the audit trail, and gives back the error to answer with.
+fn refused(ctx: &Ctx, user_id: Option<&str>, reason: &'static str, error: ApiError) -> ApiError {
     audit::record(
         ctx,
         AuditEvent::LoginFailed,
@@ -162,6 +156,7 @@ fn failed(ctx: &Ctx, user_id: Option<&str>, reason: &'static str) {
             ..Entry::default()
         },
     );
+    error
 }
 
 /// Opens the session (recording where from) only if the password checked is still the account's (a reset committed
@@ -206,10 +201,9 @@ fn start_session(
         let ended = tx.end_sessions_beyond(&user.id, max_sessions, reason.as_str(), ctx.now)?;
         revoked_events(ctx, &user.id, &ended, reason, messages)
     })
-    .inspect_err(|e| {
-        if matches!(e, ApiError::InvalidCredentials) {
-            failed(ctx, Some(&user.id), "password_changed");
-        }
+    .map_err(|e| match e {
+        ApiError::InvalidCredentials => refused(ctx, Some(&user.id), "password_changed", e),
+        other => other,
     })?;
     audit::record(
         ctx,

@@ -1,9 +1,12 @@
 //! Building the mail and events a request sends, and sending them once its response is out.
+//! Sessions end by one path: whatever ends them (logout, reuse, a password change, a verification,
+//! deletion, an admin), `revoked_events` writes the same messages with it.
 
 use super::ctx::Ctx;
 use super::error::ApiError;
-use crate::domain::events::{Event, UserEvent};
+use crate::domain::events::{Event, SessionRevoked, UserEvent};
 use crate::domain::language::Language;
+use crate::domain::revocation::RevocationReason;
 use crate::domain::session;
 use crate::http::Request;
 use crate::log;
@@ -115,6 +118,29 @@ impl<'a> From<&'a User> for UserEvent<'a> {
             username: &user.username,
         }
     }
+}
+
+/// What every revocation writes with it, per session: the removal of its entry from the key-value
+/// session cache that `/verify` reads, and one `session.revoked` event. Every path that ends
+/// sessions goes through here, so none can leave a cache entry behind.
+pub fn revoked_events(
+    ctx: &Ctx,
+    user_id: &str,
+    session_ids: &[String],
+    reason: RevocationReason,
+    messages: &mut Vec<Message>,
+) -> Result<(), ApiError> {
+    for session_id in session_ids {
+        messages.push(ctx.revocation(session_id)?);
+    }
+    for session_id in session_ids {
+        messages.push(ctx.event(Event::SessionRevoked(SessionRevoked {
+            user_id,
+            session_id,
+            reason,
+        }))?);
+    }
+    Ok(())
 }
 
 /// After the response: deliver this request's own messages, then drain a few older ones that are

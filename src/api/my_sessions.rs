@@ -1,13 +1,13 @@
 //! `GET /me/sessions`, `DELETE /me/sessions/{id}` and `GET /me/export`: what the caller's account
 //! holds, and ending one of its sessions.
 
-use super::account::caller;
 use super::audit::{self, Entry};
+use super::auth::caller;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
-use super::responses::profile;
-use super::revocations::revoked_events;
+use super::issuing::profile;
+use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;

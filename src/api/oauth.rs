@@ -5,7 +5,7 @@ use super::audit::{self, Entry};
 use super::auth::verify_access_token;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::revocations::revoked_events;
+use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::revocation::RevocationReason;

@@ -6,78 +6,22 @@ use super::audit::{self, Entry};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
-use super::revocations::revoked_events;
+use super::messages::revoked_events;
+use super::one_time_links::{
+    Link, accepted, issue_token, link_mail, requested_email, usable_token,
+};
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
 use crate::domain::events::{Event, UserEvent};
-use crate::domain::lockout::{self, Identifier};
-use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
-use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::lockout_key::Subject;
+use crate::domain::one_time_token::Purpose;
 use crate::domain::password::{Identity, Password, hash};
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::domain::username;
 use crate::http::{Request, Response, json};
-use crate::outbound::mail::{self, Template};
-use crate::store::Tx;
-use crate::store::one_time_tokens::FoundOneTimeToken;
-use crate::store::users::User;
+use crate::outbound::mail::Template;
 use serde_json::json;
-
-pub const ACCEPTED: &str =
-    "If an account uses this address, a message with further steps is on its way.";
-
-/// The same 202 for every well-formed request.
-pub fn accepted() -> Response {
-    Response::json(202, &json!({"message": ACCEPTED})).no_store()
-}
-
-/// The `email` of an enumeration-safe request, checked for shape only.
-pub fn requested_email(request: &Request) -> Result<Email, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let raw = body.required_str("email", &mut errors);
-    let parsed = raw.and_then(|r| Email::parse(r).map_err(|e| errors.push(e)).ok());
-    parsed
-        .filter(|_| errors.is_empty())
-        .ok_or(ApiError::Validation(errors))
-}
-
-/// Issues a single-use token for `user` (retiring earlier ones) unless the hourly mail limit is
-/// reached; returns the token for the mail, or `None` when throttled.
-pub fn issue_token(
-    ctx: &Ctx,
-    tx: &Tx<'_>,
-    user: &User,
-    purpose: Purpose,
-    ttl: i64,
-) -> Result<Option<OpaqueToken>, ApiError> {
-    // Concurrent requests for one user queue here, so each counts the tokens the others issued.
-    if !tx.lock_user(&user.id)? {
-        return Ok(None);
-    }
-    let sent = tx.count_one_time_tokens_since(&user.id, purpose, ctx.now - THROTTLE_WINDOW_SECS)?;
-    if !one_time_token::may_send_another(sent) {
-        return Ok(None);
-    }
-    tx.invalidate_one_time_tokens(&user.id, purpose, ctx.now)?;
-    first_token(ctx, tx, user, purpose, ttl).map(Some)
-}
-
-/// A new token, without counting or retiring earlier ones: for an account being created in this
-/// transaction, which cannot have any yet.
-pub fn first_token(
-    ctx: &Ctx,
-    tx: &Tx<'_>,
-    user: &User,
-    purpose: Purpose,
-    ttl: i64,
-) -> Result<OpaqueToken, ApiError> {
-    let token = OpaqueToken::from_random(ctx::random()?);
-    tx.insert_one_time_token(&token.hash(), &user.id, purpose, ctx.now, ctx.now + ttl)?;
-    Ok(token)
-}
 
 pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email = requested_email(request)?;
@@ -94,22 +38,20 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         );
         return Ok(accepted());
     };
-    let link_template = ctx.config.password_reset_url()?;
+    let url = ctx.config.password_reset_url()?;
     let ttl = ctx.config.password_reset_ttl()?;
     let sent = ctx.write(|tx, messages| {
         let Some(token) = issue_token(ctx, tx, &user, Purpose::PasswordReset, ttl)? else {
             return Ok(false);
         };
-        let link = mail::link(&link_template, token.as_str());
-        messages.push(
-            ctx.mail(
-                Template::PasswordReset,
-                &user.email,
-                &user.username,
-                Some(&link),
-            )?
-            .expiring(ctx.now + ttl),
-        );
+        let link = Link {
+            template: Template::PasswordReset,
+            to: &user.email,
+            username: &user.username,
+            url: &url,
+            ttl,
+        };
+        messages.push(link_mail(ctx, &link, &token)?);
         messages.push(ctx.event(Event::UserPasswordResetRequested(UserEvent::from(&user)))?);
         Ok(true)
     })?;
@@ -134,15 +76,9 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
     let (Some(token), Some(password), true) = (token, password, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let token = OpaqueToken::parse(token).ok_or(ApiError::InvalidOneTimeToken)?;
-    let store = ctx.store()?;
-    let found = store.find_one_time_token(&token.hash(), Purpose::PasswordReset)?;
-    let Some(FoundOneTimeToken { user_id, .. }) =
-        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
-    else {
-        return Err(ApiError::InvalidOneTimeToken);
-    };
-    let user = store
+    let (token, user_id) = usable_token(ctx, token, Purpose::PasswordReset)?;
+    let user = ctx
+        .store()?
         .user_by_id(&user_id)?
         .ok_or(ApiError::InvalidOneTimeToken)?;
     let email = Email::parse(&user.email).ok();
@@ -170,11 +106,7 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         let revoked = tx.revoke_user_sessions(&user.id, reason.as_str(), ctx.now)?;
         // A new password empties every login bucket of the account: the owner proved control of
         // the mailbox, and an attacker must fail the whole ceiling again to re-arm it.
-        tx.empty_buckets(&[
-            Identifier::Email(email::normalize(&user.email)).subject(),
-            Identifier::Username(username::normalize(&user.username)).subject(),
-            lockout::account_subject(&user.id),
-        ])?;
+        tx.empty_buckets(&Subject::of_account(&user.email, &user.username, &user.id))?;
         // The notice and the change event first: the request delivers the first few messages
         // itself, and the session events of a large revocation are left to the drain.
         messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);

@@ -6,10 +6,9 @@
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::login::reserve_attempt;
+use super::sign_in;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::email;
-use crate::domain::lockout::{self, ACCOUNT_CEILING, Identifier};
+use crate::domain::lockout_key::Identifier;
 use crate::domain::password::{Password, hash};
 use crate::store::Store;
 use crate::store::users::User;
@@ -20,23 +19,20 @@ pub fn check_password(
     user: &User,
     presented: &str,
 ) -> Result<(), ApiError> {
-    let identifier = Identifier::Email(email::normalize(&user.email));
-    reserve_attempt(ctx, store, &identifier)?;
+    let identifier = Identifier::email(&user.email);
+    sign_in::reserve_attempt(ctx, store, &identifier)?;
     let matches =
         hash::verify(&Password::for_login(presented), &user.password_hash).unwrap_or(false);
-    let ceiling = lockout::account_subject(&user.id);
     if !matches {
-        store.step_bucket(&ceiling, "", &ACCOUNT_CEILING.failure(ctx.now))?;
+        sign_in::count_wrong_password(ctx, store, &user.id)?;
         failed(ctx, &user.id, "wrong_password");
         return Err(ApiError::InvalidCredentials);
     }
-    if ACCOUNT_CEILING.is_full(store.bucket_empty_at(&ceiling, "")?, ctx.now) {
+    if sign_in::is_locked(ctx, store, &user.id)? {
         failed(ctx, &user.id, "account_locked");
         return Err(ApiError::AccountLocked);
     }
-    store.empty_bucket(&identifier.subject(), &ctx.client_network()?)?;
-    store.empty_bucket(&ceiling, "")?;
-    Ok(())
+    sign_in::succeeded(ctx, store, &identifier, &user.id)
 }
 
 fn failed(ctx: &Ctx, user_id: &str, reason: &'static str) {

@@ -4,7 +4,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::{
     account, admin, admin_users, email_change, login, logout, meta, my_sessions, oauth,
-    password_reset, register, tokens, users, verify, verify_email,
+    password_reset, refresh, register, users, verify, verify_email,
 };
 use crate::http::router::{self, Match, Route};
 use crate::http::{Request, Response};
@@ -23,7 +23,7 @@ pub static ROUTES: &[Route<Handler>] = &[
     },
     Route {
         path: "/token/refresh",
-        methods: &[(Method::POST, tokens::refresh)],
+        methods: &[(Method::POST, refresh::refresh)],
     },
     Route {
         path: "/verify",

@@ -3,7 +3,7 @@
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
-use super::responses::profile;
+use super::issuing::profile;
 use crate::http::{Request, Response};
 use serde_json::json;
 

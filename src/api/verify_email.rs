@@ -4,65 +4,21 @@ use super::audit;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
-use super::password_reset::{accepted, first_token, issue_token, requested_email};
-use super::responses::profile;
-use super::revocations::revoked_events;
+use super::issuing::profile;
+use super::messages::revoked_events;
+use super::one_time_links::{accepted, requested_email, send_verification, usable_token};
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email;
 use crate::domain::events::{Event, UserEvent};
-use crate::domain::one_time_token::{self, Purpose};
-use crate::domain::opaque_token::OpaqueToken;
+use crate::domain::one_time_token::Purpose;
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response, json};
-use crate::outbound::mail::{self, Template};
-use crate::store::Tx;
-use crate::store::one_time_tokens::FoundOneTimeToken;
-use crate::store::outbox::Message;
-use crate::store::users::User;
-
-/// The verification mail for `user`, if the hourly limit allows one. A `new_account` has no earlier
-/// links to count or retire, which spares the registration transaction two statements.
-pub fn send_verification(
-    ctx: &Ctx,
-    tx: &Tx<'_>,
-    user: &User,
-    new_account: bool,
-    messages: &mut Vec<Message>,
-) -> Result<(), ApiError> {
-    let ttl = ctx.config.email_verification_ttl()?;
-    let link_template = ctx.config.email_verification_url()?;
-    let token = if new_account {
-        Some(first_token(ctx, tx, user, Purpose::EmailVerification, ttl)?)
-    } else {
-        issue_token(ctx, tx, user, Purpose::EmailVerification, ttl)?
-    };
-    if let Some(token) = token {
-        let link = mail::link(&link_template, token.as_str());
-        messages.push(
-            ctx.mail(
-                Template::EmailVerification,
-                &user.email,
-                &user.username,
-                Some(&link),
-            )?
-            .expiring(ctx.now + ttl),
-        );
-    }
-    Ok(())
-}
 
 pub fn verify_email(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let token = json::single_field(request, "token")?;
-    let token = OpaqueToken::parse(&token).ok_or(ApiError::InvalidOneTimeToken)?;
-    let store = ctx.store()?;
-    let found = store.find_one_time_token(&token.hash(), Purpose::EmailVerification)?;
-    let Some(FoundOneTimeToken { user_id, .. }) =
-        found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now))
-    else {
-        return Err(ApiError::InvalidOneTimeToken);
-    };
+    let (token, user_id) = usable_token(ctx, &token, Purpose::EmailVerification)?;
     let user = ctx.write(|tx, messages| {
         if !tx.consume_one_time_token(&token.hash(), Purpose::EmailVerification, ctx.now)? {
             return Err(ApiError::InvalidOneTimeToken);

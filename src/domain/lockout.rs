@@ -122,29 +122,6 @@ impl Bucket {
     }
 }
 
-/// What a login attempt is throttled by: the identifier as typed (normalised), never the account
-/// it resolves to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identifier {
-    Email(String),
-    Username(String),
-}
-
-impl Identifier {
-    /// The bucket's subject.
-    pub fn subject(&self) -> String {
-        match self {
-            Identifier::Email(email) => format!("email:{email}"),
-            Identifier::Username(username) => format!("username:{username}"),
-        }
-    }
-}
-
-/// The subject of an account's ceiling bucket.
-pub fn account_subject(user_id: &str) -> String {
-    format!("account:{user_id}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::Admission::*;
@@ -263,18 +240,5 @@ mod tests {
                 Some(T + bucket.full_span())
             );
         }
-    }
-
-    #[test]
-    fn the_email_and_the_username_are_separate_subjects() {
-        assert_eq!(
-            Identifier::Email("kate@example.com".into()).subject(),
-            "email:kate@example.com"
-        );
-        assert_eq!(
-            Identifier::Username("kate".into()).subject(),
-            "username:kate"
-        );
-        assert_eq!(account_subject("u1"), "account:u1");
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod access_token;
 pub mod audit_event;
+pub mod constant_time;
 pub mod delivery;
 pub mod email;
 pub mod events;
@@ -10,6 +11,7 @@ pub mod ids;
 pub mod keys;
 pub mod language;
 pub mod lockout;
+pub mod lockout_key;
 pub mod one_time_token;
 pub mod opaque_token;
 pub mod password;

@@ -1,6 +1,6 @@
 //! The response as plain data, and how it is handed back to the host.
 
-use serde_json::Value;
+use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -18,8 +18,12 @@ impl Response {
         }
     }
 
-    pub fn json(status: u16, body: &Value) -> Self {
-        Self::new(status).with_body("application/json", body.to_string().into_bytes())
+    pub fn json(status: u16, body: &impl Serialize) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => Self::new(status).with_body("application/json", bytes),
+            // Only a map with keys that are not strings fails to serialise; no body has one.
+            Err(_) => Self::new(500),
+        }
     }
 
     pub fn with_body(mut self, content_type: &str, body: Vec<u8>) -> Self {

@@ -14,9 +14,9 @@
 
 pub mod account_events;
 pub mod accounts;
-pub mod auth;
 mod db;
 pub mod keys;
+pub mod lookups;
 pub mod migrations;
 pub mod one_time_tokens;
 pub mod outbox;

@@ -6,6 +6,7 @@
 
 use super::{DbError, Reader, Store, Tx, Value};
 use crate::domain::lockout::Step;
+use crate::domain::lockout_key::{BucketKey, Subject};
 
 /// `GREATEST(tat, now)`, written so that both backends accept it. Parameters in arithmetic are cast:
 /// PostgreSQL cannot infer the type of `$3 + $4` on its own.
@@ -13,15 +14,10 @@ const FROM: &str = "CASE WHEN login_throttle.tat > CAST($3 AS BIGINT) THEN login
                     ELSE CAST($3 AS BIGINT) END";
 
 impl Store {
-    /// Applies `step` to the bucket `(subject, network)` (see `Step`) and returns its new empty
-    /// instant, or `None` when the step was refused and nothing changed. Concurrent steps serialise
-    /// on the row, so no more than the bucket holds ever get through.
-    pub fn step_bucket(
-        &self,
-        subject: &str,
-        network: &str,
-        step: &Step,
-    ) -> Result<Option<i64>, DbError> {
+    /// Applies `step` to the bucket (see `Step`) and returns its new empty instant, or `None` when
+    /// the step was refused and nothing changed. Concurrent steps serialise on the row, so no more
+    /// than the bucket holds ever get through.
+    pub fn step_bucket(&self, bucket: &BucketKey, step: &Step) -> Result<Option<i64>, DbError> {
         self.query_one(
             &format!(
                 "INSERT INTO login_throttle (subject, network, tat) VALUES ($1, $2, CAST($3 AS BIGINT) + CAST($4 AS BIGINT)) \
@@ -31,8 +27,8 @@ impl Store {
                  WHERE {FROM} - CAST($3 AS BIGINT) <= CAST($5 AS BIGINT) RETURNING tat"
             ),
             &[
-                subject.into(),
-                network.into(),
+                bucket.subject.key().into(),
+                bucket.network().into(),
                 Value::Int(step.now),
                 Value::Int(step.step),
                 Value::Int(step.admit_within),
@@ -44,10 +40,10 @@ impl Store {
     }
 
     /// Empties one bucket.
-    pub fn empty_bucket(&self, subject: &str, network: &str) -> Result<(), DbError> {
+    pub fn empty_bucket(&self, bucket: &BucketKey) -> Result<(), DbError> {
         self.query(
             "DELETE FROM login_throttle WHERE subject = $1 AND network = $2",
-            &[subject.into(), network.into()],
+            &[bucket.subject.key().into(), bucket.network().into()],
         )
         .map(drop)
     }
@@ -55,10 +51,10 @@ impl Store {
 
 impl Reader {
     /// The bucket's empty instant; `None` if it was never used (or was purged once empty).
-    pub fn bucket_empty_at(&self, subject: &str, network: &str) -> Result<Option<i64>, DbError> {
+    pub fn bucket_empty_at(&self, bucket: &BucketKey) -> Result<Option<i64>, DbError> {
         self.query_one(
             "SELECT tat FROM login_throttle WHERE subject = $1 AND network = $2",
-            &[subject.into(), network.into()],
+            &[bucket.subject.key().into(), bucket.network().into()],
         )?
         .map(|row| row.int(0))
         .transpose()
@@ -67,11 +63,11 @@ impl Reader {
 
 impl Tx<'_> {
     /// Empties every bucket of these subjects, on every network.
-    pub fn empty_buckets(&self, subjects: &[String]) -> Result<(), DbError> {
+    pub fn empty_buckets(&self, subjects: &[Subject]) -> Result<(), DbError> {
         for subject in subjects {
             self.query(
                 "DELETE FROM login_throttle WHERE subject = $1",
-                &[subject.as_str().into()],
+                &[subject.key().into()],
             )?;
         }
         Ok(())

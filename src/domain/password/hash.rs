@@ -1,6 +1,7 @@
 //! Argon2id password hashes in the PHC string format (`$argon2id$v=19$m=..,t=..,p=..$salt$hash`).
 
 use super::Password;
+use crate::domain::constant_time;
 use argon2::{Algorithm, Argon2, Params, Version};
 use ct_codecs::{Base64NoPadding, Decoder, Encoder};
 
@@ -68,7 +69,7 @@ pub fn verify(password: &Password, phc: &str) -> Result<bool, HashError> {
     argon2(parsed.params, parsed.hash.len())?
         .hash_password_into(password.as_bytes(), &parsed.salt, &mut out)
         .map_err(|_| HashError::Malformed)?;
-    Ok(constant_time_eq(&out, &parsed.hash))
+    Ok(constant_time::eq(&out, &parsed.hash))
 }
 
 /// Whether a stored hash should be replaced by one made with `target` at the next successful login.
@@ -142,10 +143,6 @@ fn parse_phc(phc: &str) -> Result<Phc, HashError> {
         return Err(HashError::Malformed);
     }
     Ok(Phc { params, salt, hash })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
+use super::issuing::token_pair_signed_with;
 use super::keyring;
-use super::responses::token_pair_signed_with;
-use super::revocations::revoked_events;
+use super::messages::revoked_events;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;

@@ -1,4 +1,5 @@
-//! Response bodies shared by several endpoints.
+//! What a sign-in hands out, shared by the endpoints that answer with it: the account's profile,
+//! a fresh refresh token, and the token pair of a session.
 
 use super::ctx::{self, Ctx};
 use super::error::ApiError;

@@ -1,3 +1,6 @@
+//! The hot paths' reads, one round trip each: what `/verify` and `/token/refresh` need, schema
+//! version included, so neither checks migrations separately.
+
 use super::keys::StoredKey;
 use super::sessions::FoundToken;
 use super::users::User;
