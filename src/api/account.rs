@@ -2,6 +2,7 @@
 
 use super::audit;
 use super::auth::caller;
+use super::commands::{PasswordChange, new_password, wanted_username};
 use super::ctx::{self, Ctx};
 use super::deletion::delete_account;
 use super::error::ApiError;
@@ -11,47 +12,21 @@ use super::messages::revoked_events;
 use super::reauth::check_password;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::email::Email;
 use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::Purpose;
-use crate::domain::password::{Identity, Password, hash};
+use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::domain::username::Username;
 use crate::http::{Request, Response, json};
 use crate::outbound::mail::Template;
 use crate::store::users::Changed;
 
-/// Both fields of a body, or every field error.
-fn two_fields(
-    request: &Request,
-    first: &'static str,
-    second: &'static str,
-) -> Result<(String, String), ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let a = body.required_str(first, &mut errors);
-    let b = body.required_str(second, &mut errors);
-    match (a, b) {
-        (Some(a), Some(b)) if errors.is_empty() => Ok((a.to_owned(), b.to_owned())),
-        _ => Err(ApiError::Validation(errors)),
-    }
-}
-
 pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (token, user) = caller(ctx, request)?;
-    let (current, new) = two_fields(request, "current_password", "new_password")?;
-    let address = Email::parse(&user.email).ok();
-    let identity = Identity {
-        username: Some(&user.username),
-        email_local_part: address.as_ref().map(Email::local_part),
-    };
-    let new = Password::parse(&new, &identity).map_err(|mut e| {
-        e.field = "new_password";
-        ApiError::Validation(vec![e])
-    })?;
+    let change = PasswordChange::parse(request)?;
+    let new = new_password(&change.new, &user, "new_password")?;
     throttle::limit(ctx, RateLimited::Account)?;
-    check_password(ctx, ctx.store()?, &user, &current)?;
+    check_password(ctx, ctx.store()?, &user, &change.current)?;
     // Hash before the transaction: the write lock is not held for the length of a hash.
     let new_hash = hash::hash(&new, ctx.config.password_hash_params()?, &ctx::random()?)
         .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
@@ -83,8 +58,7 @@ pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiErro
 
 pub fn update_profile(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (_, user) = caller(ctx, request)?;
-    let raw = json::single_field(request, "username")?;
-    let wanted = Username::parse(&raw).map_err(|e| ApiError::Validation(vec![e]))?;
+    let wanted = wanted_username(request)?;
     if wanted.as_str() == user.username {
         return Ok(Response::json(200, &profile(&user)).no_store());
     }

@@ -4,6 +4,7 @@
 
 use super::audit::{self, Entry};
 use super::auth::caller;
+use super::commands::EmailChange;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
@@ -11,13 +12,12 @@ use super::issuing::profile;
 use super::one_time_links::{Link, Notice, issue_token, link_mail, usable_token};
 use super::reauth::check_password;
 use super::throttle;
-use crate::domain::FieldError;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email::{self, Email};
 use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::{EMAIL_CHANGE_TTL_SECS, Purpose};
 use crate::domain::rate_limit::RateLimited;
-use crate::http::{Request, Response, json};
+use crate::http::{FieldError, Request, Response, json};
 use crate::outbound::mail::Template;
 use crate::store::users::Changed;
 
@@ -26,21 +26,10 @@ pub const ACCEPTED: &str = "A link to confirm the new address is on its way to i
 
 pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (_, user) = caller(ctx, request)?;
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let password = body.required_str("password", &mut errors);
-    let raw = body.required_str("new_email", &mut errors);
-    let new_email = raw.and_then(|raw| {
-        Email::parse(raw)
-            .map_err(|mut e| {
-                e.field = "new_email";
-                errors.push(e);
-            })
-            .ok()
-    });
-    let (Some(password), Some(new_email), true) = (password, new_email, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
+    let EmailChange {
+        password,
+        new_email,
+    } = EmailChange::parse(request)?;
     if new_email.normalized() == email::normalize(&user.email) {
         return Err(ApiError::Validation(vec![FieldError::new(
             "new_email",
@@ -50,7 +39,7 @@ pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
     }
     throttle::limit(ctx, RateLimited::Account)?;
     let store = ctx.store()?;
-    check_password(ctx, store, &user, password)?;
+    check_password(ctx, store, &user, &password)?;
     if store.user_by_email(new_email.normalized())?.is_some() {
         return Err(ApiError::EmailTaken);
     }

@@ -1,7 +1,7 @@
 //! The one place where failures become HTTP answers.
 
 use crate::config::ConfigError;
-use crate::domain::FieldError;
+use crate::http::FieldError;
 use crate::http::Response;
 use crate::http::form::FormError;
 use crate::http::json::{BodyError, SingleFieldError};

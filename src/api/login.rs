@@ -3,6 +3,7 @@
 //! dummy hash for unknown accounts, so both take the same time), then the account's ceiling.
 
 use super::audit::{self, Entry};
+use super::commands::Credentials;
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
@@ -16,8 +17,8 @@ use crate::domain::lockout_key::Identifier;
 use crate::domain::password::{Password, hash};
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::domain::{FieldError, user_agent};
-use crate::http::{Request, Response, json};
+use crate::domain::user_agent;
+use crate::http::{Request, Response};
 use crate::log;
 use crate::store::Store;
 use crate::store::session_cache::SessionCache;
@@ -25,17 +26,15 @@ use crate::store::sessions::NewSession;
 use crate::store::users::User;
 use serde_json::json;
 
-/// Longer identifiers cannot belong to an account (emails are at most 254 characters, usernames
-/// 32): refused before they reach the database.
-const MAX_IDENTIFIER_CHARS: usize = 254;
-
 pub fn login(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let (identifier, password_raw) = credentials(request)?;
+    let Credentials {
+        identifier,
+        password,
+    } = Credentials::parse(request)?;
     throttle::limit(ctx, RateLimited::Login)?;
     let store = ctx.store()?;
     sign_in::reserve_attempt(ctx, store, &identifier)?;
     let params = ctx.config.password_hash_params()?;
-    let password = Password::for_login(&password_raw);
     let user = look_up(ctx, store, &identifier, &password, params)?;
     admit(ctx, store, &user)?;
     sign_in::succeeded(ctx, store, &identifier, &user.id)?;
@@ -107,41 +106,6 @@ fn admit(ctx: &Ctx, store: &Store, user: &User) -> Result<(), ApiError> {
     match refusal {
         Some((reason, error)) => Err(refused(ctx, Some(&user.id), reason, error)),
         None => Ok(()),
-    }
-}
-
-/// The identifier typed (email or username, normalised) and the password, or every field error.
-fn credentials(request: &Request) -> Result<(Identifier, String), ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let email_raw = body.optional_str("email", &mut errors);
-    let username_raw = body.optional_str("username", &mut errors);
-    let password_raw = body.required_str("password", &mut errors);
-    for (field, value) in [("email", email_raw), ("username", username_raw)] {
-        if value.is_some_and(|v| v.chars().count() > MAX_IDENTIFIER_CHARS) {
-            errors.push(FieldError::new(
-                field,
-                "too_long",
-                format!("{field} must be at most {MAX_IDENTIFIER_CHARS} characters"),
-            ));
-        }
-    }
-    let identifier = match (email_raw, username_raw) {
-        (Some(e), _) => Some(Identifier::email(e)),
-        (None, Some(u)) => Some(Identifier::username(u)),
-        (None, None) => None,
-    };
-    if identifier.is_none() && errors.iter().all(|e| e.field == "password") {
-        errors.insert(
-            0,
-            FieldError::new("email", "required", "email or username is required"),
-        );
-    }
-    match (identifier, password_raw) {
-        (Some(identifier), Some(password)) if errors.is_empty() => {
-            Ok((identifier, password.to_owned()))
-        }
-        _ => Err(ApiError::Validation(errors)),
     }
 }
 

@@ -5,6 +5,7 @@ mod admin;
 mod admin_users;
 mod audit;
 mod auth;
+mod commands;
 pub mod ctx;
 mod deletion;
 mod email_change;

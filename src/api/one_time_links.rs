@@ -1,13 +1,12 @@
 //! Single-use links mailed to an address (password reset, email verification, email change): the
-//! enumeration-safe request, issuing a token within the hourly limit, the mail that carries it, and
+//! enumeration-safe answer, issuing a token within the hourly limit, the mail that carries it, and
 //! finding a presented token still usable.
 
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
-use crate::domain::email::Email;
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
-use crate::http::{Request, Response, json};
+use crate::http::Response;
 use crate::outbound::mail::{self, Template};
 use crate::store::Tx;
 use crate::store::outbox::Message;
@@ -26,17 +25,6 @@ pub struct Notice<'a> {
 /// The same 202 for every well-formed request.
 pub fn accepted() -> Response {
     Response::json(202, &Notice { message: ACCEPTED }).no_store()
-}
-
-/// The `email` of an enumeration-safe request, checked for shape only.
-pub fn requested_email(request: &Request) -> Result<Email, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let raw = body.required_str("email", &mut errors);
-    let parsed = raw.and_then(|r| Email::parse(r).map_err(|e| errors.push(e)).ok());
-    parsed
-        .filter(|_| errors.is_empty())
-        .ok_or(ApiError::Validation(errors))
 }
 
 /// Issues a single-use token for `user` (retiring earlier ones) unless the hourly mail limit is

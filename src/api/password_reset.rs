@@ -3,23 +3,22 @@
 //! revoked after a change, and a notification mail.
 
 use super::audit::{self, Entry};
+use super::commands::{ResetConfirmation, new_password, requested_email};
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
 use super::messages::revoked_events;
-use super::one_time_links::{
-    Link, accepted, issue_token, link_mail, requested_email, usable_token,
-};
+use super::one_time_links::{Link, accepted, issue_token, link_mail, usable_token};
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::email::{self, Email};
+use crate::domain::email;
 use crate::domain::events::{Event, UserEvent};
 use crate::domain::lockout_key::Subject;
 use crate::domain::one_time_token::Purpose;
-use crate::domain::password::{Identity, Password, hash};
+use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
-use crate::http::{Request, Response, json};
+use crate::http::{Request, Response};
 use crate::outbound::mail::Template;
 use serde_json::json;
 
@@ -69,25 +68,13 @@ pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
 }
 
 pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let token = body.required_str("token", &mut errors);
-    let password = body.required_str("password", &mut errors);
-    let (Some(token), Some(password), true) = (token, password, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let (token, user_id) = usable_token(ctx, token, Purpose::PasswordReset)?;
+    let confirmation = ResetConfirmation::parse(request)?;
+    let (token, user_id) = usable_token(ctx, &confirmation.token, Purpose::PasswordReset)?;
     let user = ctx
         .store()?
         .user_by_id(&user_id)?
         .ok_or(ApiError::InvalidOneTimeToken)?;
-    let email = Email::parse(&user.email).ok();
-    let identity = Identity {
-        username: Some(&user.username),
-        email_local_part: email.as_ref().map(Email::local_part),
-    };
-    let password =
-        Password::parse(password, &identity).map_err(|e| ApiError::Validation(vec![e]))?;
+    let password = new_password(&confirmation.password, &user, "password")?;
     // Hash before the transaction: the write lock is not held for the length of a hash.
     let new_hash = hash::hash(
         &password,

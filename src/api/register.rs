@@ -1,6 +1,7 @@
 //! `POST /register`
 
 use super::audit;
+use super::commands::Registration;
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
@@ -8,38 +9,18 @@ use super::issuing::profile;
 use super::one_time_links::send_verification;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::email::Email;
 use crate::domain::events::{Event, UserEvent};
-use crate::domain::password::{Identity, Password, hash};
+use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
-use crate::domain::username::Username;
-use crate::http::{Request, Response, json};
+use crate::http::{Request, Response};
 use crate::store::users::{Inserted, NewUser, User};
 
 pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
-    let body = json::object(request)?;
-    let mut errors = Vec::new();
-    let email_raw = body.required_str("email", &mut errors);
-    let username_raw = body.required_str("username", &mut errors);
-    let password_raw = body.required_str("password", &mut errors);
-    let email = email_raw.and_then(|raw| Email::parse(raw).map_err(|e| errors.push(e)).ok());
-    let username =
-        username_raw.and_then(|raw| Username::parse(raw).map_err(|e| errors.push(e)).ok());
-    let identity = Identity {
-        username: username_raw,
-        email_local_part: email.as_ref().map(Email::local_part),
-    };
-    let password = password_raw.and_then(|raw| {
-        Password::parse(raw, &identity)
-            .map_err(|e| errors.push(e))
-            .ok()
-    });
-    let (Some(email), Some(username), Some(password), true) =
-        (email, username, password, errors.is_empty())
-    else {
-        return Err(ApiError::Validation(errors));
-    };
-
+    let Registration {
+        email,
+        username,
+        password,
+    } = Registration::parse(request)?;
     throttle::limit(ctx, RateLimited::Register)?;
     let params = ctx.config.password_hash_params()?;
     let password_hash = hash::hash(&password, params, &ctx::random()?)

@@ -1,12 +1,13 @@
 //! `POST /verify-email` and `POST /verify-email/resend`.
 
 use super::audit;
+use super::commands::requested_email;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
 use super::issuing::profile;
 use super::messages::revoked_events;
-use super::one_time_links::{accepted, requested_email, send_verification, usable_token};
+use super::one_time_links::{accepted, send_verification, usable_token};
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email;

@@ -6,8 +6,8 @@ pub mod constant_time;
 pub mod delivery;
 pub mod email;
 pub mod events;
-pub mod field_error;
 pub mod ids;
+mod invalid;
 pub mod keys;
 pub mod language;
 pub mod lockout;
@@ -25,4 +25,4 @@ pub mod time;
 pub mod user_agent;
 pub mod username;
 
-pub use field_error::FieldError;
+pub use invalid::Invalid;

@@ -1,4 +1,4 @@
-use super::FieldError;
+use super::Invalid;
 
 const MIN_LEN: usize = 3;
 const MAX_LEN: usize = 32;
@@ -10,11 +10,10 @@ const MAX_LEN: usize = 32;
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let len = input.chars().count();
         if !(MIN_LEN..=MAX_LEN).contains(&len) {
-            return Err(FieldError::new(
-                "username",
+            return Err(Invalid::new(
                 "invalid_username_length",
                 "username must be 3 to 32 characters",
             ));
@@ -23,8 +22,7 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
         {
-            return Err(FieldError::new(
-                "username",
+            return Err(Invalid::new(
                 "invalid_username_characters",
                 "username may contain only letters, digits, '_', '.' and '-'",
             ));

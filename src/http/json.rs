@@ -1,7 +1,8 @@
 //! JSON request bodies: media type, size, nesting and per-field checks, reporting every bad field.
 
+use super::FieldError;
 use super::request::{Body, Request};
-use crate::domain::{FieldError, text};
+use crate::domain::text;
 use serde_json::{Map, Value};
 
 /// Deeper bodies are refused before parsing: no endpoint takes more than a flat object.

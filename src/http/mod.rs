@@ -4,6 +4,7 @@
 pub mod basic;
 pub mod bearer;
 pub mod client_addr;
+mod field_error;
 pub mod form;
 pub mod json;
 pub mod problem;
@@ -12,5 +13,6 @@ pub mod response;
 pub mod router;
 pub mod stream;
 
+pub use field_error::FieldError;
 pub use request::Request;
 pub use response::Response;

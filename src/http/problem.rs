@@ -1,7 +1,7 @@
 //! RFC 9457 problem details: the one shape every error takes on the wire.
 
+use super::FieldError;
 use super::Response;
-use crate::domain::FieldError;
 use serde_json::{Value, json};
 
 pub const CONTENT_TYPE: &str = "application/problem+json";

@@ -3,7 +3,7 @@
 mod common;
 pub mod hash;
 
-use super::FieldError;
+use super::Invalid;
 use unicode_normalization::UnicodeNormalization;
 
 const MIN_CHARS: usize = 8;
@@ -30,10 +30,9 @@ pub struct Identity<'a> {
 
 impl Password {
     /// Applies the policy: 8-256 characters after NFKC, not a common password, not built from the identity.
-    pub fn parse(input: &str, identity: &Identity<'_>) -> Result<Self, FieldError> {
+    pub fn parse(input: &str, identity: &Identity<'_>) -> Result<Self, Invalid> {
         if super::text::has_control(input) {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "control_character",
                 "password must not contain control characters",
             ));
@@ -41,37 +40,32 @@ impl Password {
         let normalized: String = input.nfkc().collect();
         let chars = normalized.chars().count();
         if chars < MIN_CHARS {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "password_too_short",
                 "password must be at least 8 characters",
             ));
         }
         if chars > MAX_CHARS {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "password_too_long",
                 "password must be at most 256 characters",
             ));
         }
         let lowered = normalized.to_lowercase();
         if common::contains(&lowered) {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "password_too_common",
                 "this password is one of the most common passwords; choose another",
             ));
         }
         if contains_part(&lowered, identity.username) {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "password_contains_username",
                 "password must not contain the username",
             ));
         }
         if contains_part(&lowered, identity.email_local_part) {
-            return Err(FieldError::new(
-                "password",
+            return Err(Invalid::new(
                 "password_contains_email",
                 "password must not contain the email address",
             ));

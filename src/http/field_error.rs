@@ -1,3 +1,7 @@
+//! One invalid input field, as problem+json lists it under `errors`.
+
+use crate::domain::Invalid;
+
 /// One invalid input field: what the client sent wrong, in words a program can match on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -12,6 +16,15 @@ impl FieldError {
             field,
             code,
             message: message.into(),
+        }
+    }
+
+    /// A value the domain refused, placed on the field it was sent in.
+    pub fn invalid(field: &'static str, refused: Invalid) -> Self {
+        Self {
+            field,
+            code: refused.code,
+            message: refused.message,
         }
     }
 }
