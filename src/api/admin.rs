@@ -7,7 +7,7 @@ use crate::domain::{constant_time, retention};
 use crate::http::{Request, Response, bearer};
 use crate::outbound::delivery::{self, PATIENT};
 use crate::store::session_cache::SessionCache;
-use serde_json::json;
+use serde::Serialize;
 use std::time::Duration;
 
 const DRAIN_LIMIT: u32 = 500;
@@ -15,6 +15,38 @@ const DRAIN_BATCH: u32 = 20;
 const DRAIN_BUDGET: Duration = Duration::from_secs(25);
 /// Rows deleted per table per drain: tables past their use shrink over successive runs.
 const PURGE_BATCH: i64 = 1000;
+
+/// The outbox by state.
+#[derive(Serialize)]
+struct OutboxCounts {
+    dead: i64,
+    delivered: i64,
+    leased: i64,
+    pending: i64,
+}
+
+/// What one drain did: deliveries, then what the purge removed, table by table.
+#[derive(Serialize)]
+struct Drained {
+    claimed: u32,
+    dead: u32,
+    delivered: u32,
+    pending: i64,
+    purged: PurgedRows,
+    retrying: u32,
+}
+
+#[derive(Serialize)]
+struct PurgedRows {
+    account_events: usize,
+    login_buckets: usize,
+    one_time_tokens: usize,
+    outbox: usize,
+    rate_limits: usize,
+    refresh_tokens: usize,
+    session_cache: usize,
+    sessions: usize,
+}
 
 fn authorize(ctx: &Ctx, request: &Request) -> Result<(), ApiError> {
     let expected = ctx
@@ -34,12 +66,12 @@ pub fn outbox(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let counts = ctx.store()?.outbox_counts(ctx.now)?;
     Ok(Response::json(
         200,
-        &json!({
-            "pending": counts.pending,
-            "leased": counts.leased,
-            "delivered": counts.delivered,
-            "dead": counts.dead,
-        }),
+        &OutboxCounts {
+            dead: counts.dead,
+            delivered: counts.delivered,
+            leased: counts.leased,
+            pending: counts.pending,
+        },
     )
     .no_store())
 }
@@ -65,23 +97,23 @@ pub fn drain(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let counts = store.outbox_counts(ctx.now)?;
     Ok(Response::json(
         200,
-        &json!({
-            "purged": {
-                "login_buckets": purged.login_buckets,
-                "rate_limits": purged.rate_limits,
-                "sessions": purged.sessions,
-                "refresh_tokens": purged.refresh_tokens,
-                "one_time_tokens": purged.one_time_tokens,
-                "outbox": purged.outbox,
-                "session_cache": forgotten,
-                "account_events": purged.account_events,
+        &Drained {
+            claimed: report.claimed,
+            dead: report.dead,
+            delivered: report.delivered,
+            pending: counts.pending,
+            purged: PurgedRows {
+                account_events: purged.account_events,
+                login_buckets: purged.login_buckets,
+                one_time_tokens: purged.one_time_tokens,
+                outbox: purged.outbox,
+                rate_limits: purged.rate_limits,
+                refresh_tokens: purged.refresh_tokens,
+                session_cache: forgotten,
+                sessions: purged.sessions,
             },
-            "claimed": report.claimed,
-            "delivered": report.delivered,
-            "retrying": report.retrying,
-            "dead": report.dead,
-            "pending": counts.pending,
-        }),
+            retrying: report.retrying,
+        },
     )
     .no_store())
 }

@@ -16,7 +16,7 @@ use crate::domain::{constant_time, email, ids, text};
 use crate::http::FieldError;
 use crate::http::{Request, Response, bearer, form, json};
 use crate::store::accounts::{Account, Page};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -139,10 +139,10 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     };
     Ok(Response::json(
         200,
-        &json!({
-            "users": accounts.iter().map(full_profile).collect::<Vec<_>>(),
-            "next_cursor": next_cursor,
-        }),
+        &AccountPage {
+            next_cursor,
+            users: accounts.iter().map(FullProfile::of).collect(),
+        },
     )
     .no_store())
 }
@@ -308,31 +308,64 @@ fn record(ctx: &Ctx, event: AuditEvent, user_id: &str, admin: &Admin, reason: Op
     );
 }
 
+/// An account as admins see it.
+#[derive(Serialize)]
+struct FullProfile<'a> {
+    created_at: String,
+    disabled_at: Option<String>,
+    disabled_reason: Option<&'a str>,
+    email: &'a str,
+    email_verified: bool,
+    id: &'a str,
+    is_admin: bool,
+    last_login_at: Option<String>,
+    status: &'static str,
+    username: &'a str,
+}
+
+impl<'a> FullProfile<'a> {
+    fn of(account: &'a Account) -> Self {
+        Self {
+            created_at: rfc3339(account.created_at),
+            disabled_at: account.disabled_at.map(rfc3339),
+            disabled_reason: account.disabled_reason.as_deref(),
+            email: &account.email,
+            email_verified: account.email_verified,
+            id: &account.id,
+            is_admin: account.is_admin,
+            last_login_at: account.last_login_at.map(rfc3339),
+            status: if account.disabled_at.is_some() {
+                "disabled"
+            } else {
+                "active"
+            },
+            username: &account.username,
+        }
+    }
+}
+
+/// One account, with how many sessions it has live.
+#[derive(Serialize)]
+struct AccountAnswer<'a> {
+    #[serde(flatten)]
+    profile: FullProfile<'a>,
+    live_sessions: i64,
+}
+
+/// A page of the list, and where the next one starts.
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    next_cursor: Option<String>,
+    users: Vec<FullProfile<'a>>,
+}
+
 /// The account's full profile with its live sessions.
 fn answer(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
     let store = ctx.store()?;
     let account = store.account(id)?.ok_or(ApiError::UserNotFound)?;
-    let mut profile = full_profile(&account);
-    if let Value::Object(map) = &mut profile {
-        map.insert(
-            "live_sessions".to_owned(),
-            json!(store.live_session_count(id, ctx.now)?),
-        );
-    }
-    Ok(Response::json(200, &profile).no_store())
-}
-
-fn full_profile(account: &Account) -> Value {
-    json!({
-        "id": account.id,
-        "email": account.email,
-        "username": account.username,
-        "email_verified": account.email_verified,
-        "is_admin": account.is_admin,
-        "status": if account.disabled_at.is_some() { "disabled" } else { "active" },
-        "disabled_at": account.disabled_at.map(rfc3339),
-        "disabled_reason": account.disabled_reason,
-        "created_at": rfc3339(account.created_at),
-        "last_login_at": account.last_login_at.map(rfc3339),
-    })
+    let answer = AccountAnswer {
+        profile: FullProfile::of(&account),
+        live_sessions: store.live_session_count(id, ctx.now)?,
+    };
+    Ok(Response::json(200, &answer).no_store())
 }

@@ -11,16 +11,37 @@ use crate::domain::session;
 use crate::domain::time::rfc3339;
 use crate::http::Response;
 use crate::store::users::User;
-use serde_json::json;
+use serde::Serialize;
 
-pub fn profile(user: &User) -> serde_json::Value {
-    json!({
-        "id": user.id,
-        "email": user.email,
-        "username": user.username,
-        "email_verified": user.email_verified,
-        "created_at": rfc3339(user.created_at),
-    })
+/// The account as its owner sees it. Fields in the order the answers have always listed them
+/// (alphabetical), here and in every body below.
+#[derive(Serialize)]
+pub struct Profile<'a> {
+    created_at: String,
+    email: &'a str,
+    email_verified: bool,
+    id: &'a str,
+    username: &'a str,
+}
+
+pub fn profile(user: &User) -> Profile<'_> {
+    Profile {
+        created_at: rfc3339(user.created_at),
+        email: &user.email,
+        email_verified: user.email_verified,
+        id: &user.id,
+        username: &user.username,
+    }
+}
+
+/// The login and refresh answer (RFC 6749 section 5.1, plus the refresh token's own lifetime).
+#[derive(Serialize)]
+struct TokenPair<'a> {
+    access_token: &'a str,
+    expires_in: i64,
+    refresh_expires_in: i64,
+    refresh_token: &'a str,
+    token_type: &'static str,
 }
 
 /// A fresh refresh token (the secret for the client) and its hash (for the database).
@@ -77,13 +98,13 @@ pub fn token_pair_signed_with(
     .map_err(|e| ApiError::Internal(format!("signing failed: {e:?}")))?;
     Ok(Response::json(
         200,
-        &json!({
-            "access_token": access,
-            "token_type": "Bearer",
-            "expires_in": expires_at - ctx.now,
-            "refresh_token": refresh.as_str(),
-            "refresh_expires_in": session::remaining(session_expires_at, ctx.now),
-        }),
+        &TokenPair {
+            access_token: &access,
+            expires_in: expires_at - ctx.now,
+            refresh_expires_in: session::remaining(session_expires_at, ctx.now),
+            refresh_token: refresh.as_str(),
+            token_type: "Bearer",
+        },
     )
     .no_store())
 }

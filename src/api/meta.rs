@@ -3,9 +3,10 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::keyring;
+use crate::domain::keys::{Jwk, PublicKey};
 use crate::http::Request;
 use crate::http::Response;
-use serde_json::json;
+use serde::Serialize;
 
 /// The API description, embedded at build time and served as is.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -13,14 +14,31 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// Resolvers may cache keys this long; a rotation keeps the old key published for longer than that.
 const JWKS_MAX_AGE_SECS: u32 = 300;
 
+/// Healthy, and so is the database.
+#[derive(Serialize)]
+struct Health {
+    database: &'static str,
+    status: &'static str,
+}
+
+/// The published key set (RFC 7517 section 5).
+#[derive(Serialize)]
+struct KeySet<'a> {
+    keys: Vec<Jwk<'a>>,
+}
+
 pub fn health(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     // Opening the store reads the schema version from the database (and migrates if it is behind):
     // that query is the health check, so a healthy answer costs one round trip.
     ctx.store()?;
-    Ok(
-        Response::json(200, &json!({"status": "ok", "database": "ok"}))
-            .with_header("cache-control", "no-store"),
+    Ok(Response::json(
+        200,
+        &Health {
+            database: "ok",
+            status: "ok",
+        },
     )
+    .with_header("cache-control", "no-store"))
 }
 
 pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
@@ -37,7 +55,9 @@ pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
             keys.push(key);
         }
     }
-    let body = json!({"keys": keys.iter().map(|k| k.to_jwk()).collect::<Vec<_>>()});
+    let body = KeySet {
+        keys: keys.iter().map(PublicKey::to_jwk).collect(),
+    };
     Ok(Response::json(200, &body).with_header(
         "cache-control",
         format!("public, max-age={JWKS_MAX_AGE_SECS}"),

@@ -6,39 +6,83 @@ use super::auth::caller;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::history;
-use super::issuing::profile;
+use super::issuing::{Profile, profile};
 use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
 use crate::http::{Request, Response};
 use crate::store::sessions::SessionInfo;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// Session ids are UUIDs; anything much longer is no session and need not reach the database.
 const MAX_ID_CHARS: usize = 64;
 
-fn session_json(session: &SessionInfo, current_sid: &str) -> Value {
-    json!({
-        "id": session.id,
-        "created_at": rfc3339(session.created_at),
-        "last_used_at": session.last_used_at.map(rfc3339),
-        "expires_at": rfc3339(session.expires_at),
-        "client_addr": session.client_addr,
-        "user_agent": session.user_agent,
-        "current": session.id == current_sid,
-    })
+/// One session as its owner sees it.
+#[derive(Serialize)]
+struct Session<'a> {
+    client_addr: Option<&'a str>,
+    created_at: String,
+    current: bool,
+    expires_at: String,
+    id: &'a str,
+    last_used_at: Option<String>,
+    user_agent: Option<&'a str>,
+}
+
+impl<'a> Session<'a> {
+    fn of(session: &'a SessionInfo, current_sid: &str) -> Self {
+        Self {
+            client_addr: session.client_addr.as_deref(),
+            created_at: rfc3339(session.created_at),
+            current: session.id == current_sid,
+            expires_at: rfc3339(session.expires_at),
+            id: &session.id,
+            last_used_at: session.last_used_at.map(rfc3339),
+            user_agent: session.user_agent.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Sessions<'a> {
+    sessions: Vec<Session<'a>>,
+}
+
+/// A session in the export: ended ones too, with when and why.
+#[derive(Serialize)]
+struct ExportedSession<'a> {
+    #[serde(flatten)]
+    session: Session<'a>,
+    revoked_at: Option<String>,
+    revoked_reason: Option<&'a str>,
+}
+
+/// One entry of the account's history.
+#[derive(Serialize)]
+struct HistoryEntry<'a> {
+    client_addr: &'a str,
+    time: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct Export<'a> {
+    events: Vec<HistoryEntry<'a>>,
+    exported_at: String,
+    profile: Profile<'a>,
+    sessions: Vec<ExportedSession<'a>>,
 }
 
 pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (token, user) = caller(ctx, request)?;
-    let sessions: Vec<Value> = ctx
-        .store()?
-        .live_sessions(&user.id, ctx.now)?
+    let live = ctx.store()?.live_sessions(&user.id, ctx.now)?;
+    let sessions = live
         .iter()
-        .map(|s| session_json(s, &token.claims.sid))
+        .map(|s| Session::of(s, &token.claims.sid))
         .collect();
-    Ok(Response::json(200, &json!({"sessions": sessions})).no_store())
+    Ok(Response::json(200, &Sessions { sessions }).no_store())
 }
 
 pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -76,32 +120,28 @@ pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 pub fn export(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (token, user) = caller(ctx, request)?;
     let store = ctx.store()?;
-    let sessions: Vec<Value> = store
-        .all_sessions(&user.id)?
-        .iter()
-        .map(|s| {
-            let mut value = session_json(s, &token.claims.sid);
-            if let Value::Object(map) = &mut value {
-                map.insert("revoked_at".to_owned(), json!(s.revoked_at.map(rfc3339)));
-                map.insert("revoked_reason".to_owned(), json!(s.revoked_reason));
-            }
-            value
-        })
-        .collect();
-    let events: Vec<Value> = store
-        .account_events(&user.id)?
-        .iter()
-        .map(|e| json!({"type": e.kind, "time": rfc3339(e.created_at), "client_addr": e.client_addr}))
-        .collect();
+    let all = store.all_sessions(&user.id)?;
+    let history = store.account_events(&user.id)?;
     audit::for_user(ctx, AuditEvent::AccountExported, &user.id);
-    Ok(Response::json(
-        200,
-        &json!({
-            "exported_at": rfc3339(ctx.now),
-            "profile": profile(&user),
-            "sessions": sessions,
-            "events": events,
-        }),
-    )
-    .no_store())
+    let export = Export {
+        events: history
+            .iter()
+            .map(|e| HistoryEntry {
+                client_addr: &e.client_addr,
+                time: rfc3339(e.created_at),
+                kind: &e.kind,
+            })
+            .collect(),
+        exported_at: rfc3339(ctx.now),
+        profile: profile(&user),
+        sessions: all
+            .iter()
+            .map(|s| ExportedSession {
+                session: Session::of(s, &token.claims.sid),
+                revoked_at: s.revoked_at.map(rfc3339),
+                revoked_reason: s.revoked_reason.as_deref(),
+            })
+            .collect(),
+    };
+    Ok(Response::json(200, &export).no_store())
 }

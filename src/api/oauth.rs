@@ -12,7 +12,7 @@ use crate::domain::revocation::RevocationReason;
 use crate::domain::service_client;
 use crate::http::form::{self, Form};
 use crate::http::{Request, Response, basic};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// Metadata changes only with the configuration.
 const METADATA_MAX_AGE_SECS: u32 = 3600;
@@ -49,58 +49,110 @@ pub fn introspect(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     })?;
     let form = form::body(request)?;
     let answer = inspect(ctx, token(&form)?)?;
-    let field = |name| answer.get(name).and_then(Value::as_str);
-    let active = answer.get("active") == Some(&json!(true));
+    let (user_id, session_id) = answer.owner().unzip();
     audit::record(
         ctx,
         AuditEvent::TokenIntrospected,
         Entry {
-            user_id: field("sub"),
-            session_id: field("sid"),
-            reason: Some(if active { "active" } else { "inactive" }),
+            user_id,
+            session_id,
+            reason: Some(if answer.active { "active" } else { "inactive" }),
             actor: Some(&client.id),
         },
     );
     Ok(Response::json(200, &answer).no_store())
 }
 
-/// RFC 7662 section 2.2: the token's claims while it would be accepted, `{"active": false}` for
-/// anything else, without saying why.
-fn inspect(ctx: &Ctx, token: &str) -> Result<Value, ApiError> {
-    let inactive = json!({"active": false});
+/// RFC 7662 section 2.2's answer: `{"active": false}` alone, or the claims of an active token.
+#[derive(Serialize)]
+struct Introspection {
+    active: bool,
+    #[serde(flatten)]
+    claims: Option<Claims>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Claims {
+    /// No `token_type`: RFC 6749's types describe access tokens, and a gateway checking for
+    /// `Bearer` must not take a refresh token for one.
+    Refresh {
+        exp: i64,
+        iat: i64,
+        iss: String,
+        sid: String,
+        sub: String,
+        username: String,
+    },
+    Access {
+        aud: String,
+        exp: u64,
+        iat: u64,
+        iss: String,
+        jti: String,
+        /// Access tokens are valid from their issue time.
+        nbf: u64,
+        sid: String,
+        sub: String,
+        token_type: &'static str,
+        username: String,
+    },
+}
+
+impl Introspection {
+    const INACTIVE: Self = Self {
+        active: false,
+        claims: None,
+    };
+
+    fn active(claims: Claims) -> Self {
+        Self {
+            active: true,
+            claims: Some(claims),
+        }
+    }
+
+    /// The account and session of an active token.
+    fn owner(&self) -> Option<(&str, &str)> {
+        match &self.claims {
+            Some(Claims::Refresh { sub, sid, .. } | Claims::Access { sub, sid, .. }) => {
+                Some((sub, sid))
+            }
+            None => None,
+        }
+    }
+}
+
+/// The token's claims while it would be accepted, inactive for anything else, without saying why.
+fn inspect(ctx: &Ctx, token: &str) -> Result<Introspection, ApiError> {
     let issuer = ctx.config.issuer()?;
     if let Some(refresh) = OpaqueToken::parse(token) {
         let Some(live) = ctx.store()?.live_refresh_token(&refresh.hash(), ctx.now)? else {
-            return Ok(inactive);
+            return Ok(Introspection::INACTIVE);
         };
-        // No `token_type`: RFC 6749's types describe access tokens, and a gateway checking for
-        // `Bearer` must not take a refresh token for one.
-        return Ok(json!({
-            "active": true,
-            "sub": live.user_id,
-            "username": live.username,
-            "iat": live.issued_at,
-            "exp": live.session_expires_at,
-            "iss": issuer,
-            "sid": live.session_id,
+        return Ok(Introspection::active(Claims::Refresh {
+            exp: live.session_expires_at,
+            iat: live.issued_at,
+            iss: issuer,
+            sid: live.session_id,
+            sub: live.user_id,
+            username: live.username,
         }));
     }
     match verify_access_token(ctx, token) {
-        Ok(verified) => Ok(json!({
-            "active": true,
-            "sub": verified.sub,
-            "username": verified.claims.username,
-            "exp": verified.exp,
-            "iat": verified.iat,
-            // Access tokens are valid from their issue time.
-            "nbf": verified.iat,
-            "iss": issuer,
-            "aud": ctx.config.audience()?,
-            "jti": verified.jti,
-            "sid": verified.claims.sid,
-            "token_type": "Bearer",
+        Ok(verified) => Ok(Introspection::active(Claims::Access {
+            aud: ctx.config.audience()?,
+            exp: verified.exp,
+            iat: verified.iat,
+            iss: issuer,
+            jti: verified.jti,
+            nbf: verified.iat,
+            sid: verified.claims.sid,
+            sub: verified.sub,
+            token_type: "Bearer",
+            username: verified.claims.username,
         })),
-        Err(ApiError::InvalidToken) => Ok(inactive),
+        Err(ApiError::InvalidToken) => Ok(Introspection::INACTIVE),
         Err(e) => Err(e),
     }
 }
@@ -152,6 +204,19 @@ pub fn revoke(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     Ok(Response::new(200).no_store())
 }
 
+/// RFC 8414 section 2's server metadata.
+#[derive(Serialize)]
+struct Metadata<'a> {
+    introspection_endpoint: String,
+    introspection_endpoint_auth_methods_supported: &'static [&'static str],
+    issuer: &'a str,
+    jwks_uri: String,
+    response_types_supported: &'static [&'static str],
+    revocation_endpoint: String,
+    revocation_endpoint_auth_methods_supported: &'static [&'static str],
+    token_endpoint_auth_methods_supported: &'static [&'static str],
+}
+
 /// RFC 8414: where the endpoints are, for gateways and libraries that configure themselves. The
 /// issuer is the service's public base URL.
 pub fn metadata(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
@@ -159,18 +224,18 @@ pub fn metadata(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     let base = issuer.trim_end_matches('/');
     Ok(Response::json(
         200,
-        &json!({
-            "issuer": issuer,
-            "jwks_uri": format!("{base}/.well-known/jwks.json"),
-            "introspection_endpoint": format!("{base}/oauth/introspect"),
-            "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
-            "revocation_endpoint": format!("{base}/oauth/revoke"),
-            "revocation_endpoint_auth_methods_supported": ["none"],
-            "token_endpoint_auth_methods_supported": ["none"],
+        &Metadata {
+            introspection_endpoint: format!("{base}/oauth/introspect"),
+            introspection_endpoint_auth_methods_supported: &["client_secret_basic"],
+            issuer: &issuer,
+            jwks_uri: format!("{base}/.well-known/jwks.json"),
             // Required by RFC 8414 and refused empty by libraries; there is no authorization
             // endpoint, so it issues nothing.
-            "response_types_supported": ["none"],
-        }),
+            response_types_supported: &["none"],
+            revocation_endpoint: format!("{base}/oauth/revoke"),
+            revocation_endpoint_auth_methods_supported: &["none"],
+            token_endpoint_auth_methods_supported: &["none"],
+        },
     )
     .with_header(
         "cache-control",

@@ -8,7 +8,7 @@ use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::history;
 use super::messages::revoked_events;
-use super::one_time_links::{Link, accepted, issue_token, link_mail, usable_token};
+use super::one_time_links::{Link, Notice, accepted, issue_token, link_mail, usable_token};
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::email;
@@ -20,7 +20,6 @@ use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response};
 use crate::outbound::mail::Template;
-use serde_json::json;
 
 pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email = requested_email(request)?;
@@ -104,7 +103,9 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
     audit::for_user(ctx, AuditEvent::PasswordResetCompleted, &user.id);
     Ok(Response::json(
         200,
-        &json!({"message": "Your password was changed. Every session was signed out: sign in with the new password."}),
+        &Notice {
+            message: "Your password was changed. Every session was signed out: sign in with the new password.",
+        },
     )
     .no_store())
 }

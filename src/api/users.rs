@@ -9,7 +9,7 @@ use crate::domain::{ids, text, username};
 use crate::http::FieldError;
 use crate::http::{Request, Response, form};
 use crate::store::users::User;
-use serde_json::json;
+use serde::Serialize;
 
 /// Longer text cannot be a username (at most 32 characters): refused before the database.
 const MAX_USERNAME_CHARS: usize = 64;
@@ -46,17 +46,25 @@ fn invalid(code: &'static str, message: &str) -> ApiError {
     ApiError::Validation(vec![FieldError::new("username", code, message)])
 }
 
+/// What anyone signed in may know of an account.
+#[derive(Serialize)]
+struct PublicProfile<'a> {
+    created_at: String,
+    id: &'a str,
+    username: &'a str,
+}
+
 fn public(user: Option<User>) -> Result<Response, ApiError> {
     let user = user
         .filter(|u| u.disabled_at.is_none())
         .ok_or(ApiError::UserNotFound)?;
     Ok(Response::json(
         200,
-        &json!({
-            "id": user.id,
-            "username": user.username,
-            "created_at": rfc3339(user.created_at),
-        }),
+        &PublicProfile {
+            created_at: rfc3339(user.created_at),
+            id: &user.id,
+            username: &user.username,
+        },
     )
     .no_store())
 }

@@ -2,7 +2,8 @@
 
 use ct_codecs::{Base64UrlSafeNoPadding, Decoder, Encoder};
 use jwt_simple::prelude::Ed25519KeyPair;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 pub const PUBLIC_KEY_LEN: usize = 32;
 
@@ -123,16 +124,28 @@ impl PublicKey {
         b64url(&self.bytes)
     }
 
-    pub fn to_jwk(&self) -> Value {
-        json!({
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "alg": "EdDSA",
-            "use": "sig",
-            "kid": self.kid,
-            "x": self.x(),
-        })
+    pub fn to_jwk(&self) -> Jwk<'_> {
+        Jwk {
+            alg: "EdDSA",
+            crv: "Ed25519",
+            kid: &self.kid,
+            kty: "OKP",
+            key_use: "sig",
+            x: self.x(),
+        }
     }
+}
+
+/// A public key as a JWK (RFC 8037): an Ed25519 signing key.
+#[derive(Debug, Serialize)]
+pub struct Jwk<'a> {
+    alg: &'static str,
+    crv: &'static str,
+    kid: &'a str,
+    kty: &'static str,
+    #[serde(rename = "use")]
+    key_use: &'static str,
+    x: String,
 }
 
 /// Reads retired keys from a JWK set (`{"keys":[...]}`) or a bare array of JWKs, as served by
@@ -196,6 +209,7 @@ pub fn b64url(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     // RFC 8037 appendix A.1 key.
     const RFC8037_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
@@ -264,7 +278,8 @@ mod tests {
 
     #[test]
     fn reads_key_sets_in_both_shapes() {
-        let jwk = PublicKey::from_x(RFC8037_X).unwrap().to_jwk();
+        let key = PublicKey::from_x(RFC8037_X).unwrap();
+        let jwk = serde_json::to_value(key.to_jwk()).unwrap();
         let set = json!({ "keys": [jwk.clone()] }).to_string();
         let arr = json!([jwk]).to_string();
         assert_eq!(parse_key_set(&set).unwrap().len(), 1);
@@ -287,7 +302,8 @@ mod tests {
 
     #[test]
     fn jwk_has_the_members_verifiers_need() {
-        let jwk = PublicKey::from_x(RFC8037_X).unwrap().to_jwk();
+        let key = PublicKey::from_x(RFC8037_X).unwrap();
+        let jwk = serde_json::to_value(key.to_jwk()).unwrap();
         assert_eq!(jwk["kty"], "OKP");
         assert_eq!(jwk["crv"], "Ed25519");
         assert_eq!(jwk["alg"], "EdDSA");

@@ -1,12 +1,13 @@
 //! One invalid input field, as problem+json lists it under `errors`.
 
 use crate::domain::Invalid;
+use serde::Serialize;
 
 /// One invalid input field: what the client sent wrong, in words a program can match on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    pub field: &'static str,
     pub code: &'static str,
+    pub field: &'static str,
     pub message: String,
 }
 

@@ -2,7 +2,7 @@
 
 use super::FieldError;
 use super::Response;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
@@ -15,6 +15,19 @@ pub struct Problem {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub headers: Vec<(&'static str, String)>,
+}
+
+/// The body on the wire: the RFC's members, the stable `code`, and the invalid fields if any.
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'static str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+    status: u16,
+    title: &'static str,
+    #[serde(rename = "type")]
+    problem_type: String,
 }
 
 impl Problem {
@@ -40,25 +53,15 @@ impl Problem {
     }
 
     pub fn into_response(self) -> Response {
-        let mut body = json!({
-            "type": format!("urn:chatty:auth:problem:{}", self.code),
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-            "code": self.code,
-        });
-        if !self.errors.is_empty() {
-            let errors: Vec<Value> = self
-                .errors
-                .iter()
-                .map(|e| json!({"field": e.field, "code": e.code, "message": e.message}))
-                .collect();
-            if let Some(map) = body.as_object_mut() {
-                map.insert("errors".to_owned(), Value::Array(errors));
-            }
-        }
-        let mut response =
-            Response::new(self.status).with_body(CONTENT_TYPE, body.to_string().into_bytes());
+        let body = Body {
+            code: self.code,
+            detail: &self.detail,
+            errors: &self.errors,
+            status: self.status,
+            title: self.title,
+            problem_type: format!("urn:chatty:auth:problem:{}", self.code),
+        };
+        let mut response = Response::json_as(self.status, CONTENT_TYPE, &body);
         for (name, value) in self.headers {
             response = response.with_header(name, value);
         }
@@ -69,6 +72,7 @@ impl Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn renders_every_member_and_the_field_list() {

@@ -19,8 +19,13 @@ impl Response {
     }
 
     pub fn json(status: u16, body: &impl Serialize) -> Self {
+        Self::json_as(status, "application/json", body)
+    }
+
+    /// A JSON body of a more specific media type (`application/problem+json`).
+    pub fn json_as(status: u16, content_type: &str, body: &impl Serialize) -> Self {
         match serde_json::to_vec(body) {
-            Ok(bytes) => Self::new(status).with_body("application/json", bytes),
+            Ok(bytes) => Self::new(status).with_body(content_type, bytes),
             // Only a map with keys that are not strings fails to serialise; no body has one.
             Err(_) => Self::new(500),
         }
