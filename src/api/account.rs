@@ -18,7 +18,7 @@ use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response, json};
-use crate::outbound::mail::Template;
+use crate::outbound::mail::{Fill, Template};
 use crate::store::users::Changed;
 
 pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -48,7 +48,8 @@ pub fn change_password(ctx: &Ctx, request: &Request) -> Result<Response, ApiErro
             }
         }
         history::record(ctx, tx, &user.id, "password_changed")?;
-        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
+        let notice = Fill::plain(&user.username);
+        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &notice)?);
         messages.push(ctx.event(Event::UserPasswordChanged(UserEvent::from(&user)))?);
         revoked_events(ctx, &user.id, &ended, reason, messages)
     })?;

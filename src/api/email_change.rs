@@ -18,7 +18,7 @@ use crate::domain::events::{Event, UserEvent};
 use crate::domain::one_time_token::{EMAIL_CHANGE_TTL_SECS, Purpose};
 use crate::domain::rate_limit::RateLimited;
 use crate::http::{FieldError, Request, Response, json};
-use crate::outbound::mail::Template;
+use crate::outbound::mail::{Fill, Template};
 use crate::store::users::Changed;
 
 pub const ACCEPTED: &str = "A link to confirm the new address is on its way to it. \
@@ -58,11 +58,11 @@ pub fn request_change(ctx: &Ctx, request: &Request) -> Result<Response, ApiError
             ttl: EMAIL_CHANGE_TTL_SECS,
         };
         messages.push(link_mail(ctx, &link, &token)?);
-        messages.push(ctx.notice(
+        let masked = email::mask(new_email.as_str());
+        messages.push(ctx.mail(
             Template::EmailChangeNotice,
             &user.email,
-            &user.username,
-            &email::mask(new_email.as_str()),
+            &Fill::notice(&user.username, &masked),
         )?);
         history::record(ctx, tx, &user.id, "email_change_requested")?;
         Ok(true)

@@ -5,7 +5,6 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::events::{Event, SessionRevoked, UserEvent};
-use crate::domain::language::Language;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::session;
 use crate::http::Request;
@@ -50,54 +49,10 @@ impl Ctx {
         })
     }
 
-    pub fn mail(
-        &self,
-        template: Template,
-        to: &str,
-        username: &str,
-        link: Option<&str>,
-    ) -> Result<Message, ApiError> {
-        self.mail_in(
-            self.language,
-            template,
-            to,
-            &Fill {
-                username,
-                link,
-                detail: None,
-            },
-        )
-    }
-
-    /// A notice without a link that names `detail` in its body.
-    pub fn notice(
-        &self,
-        template: Template,
-        to: &str,
-        username: &str,
-        detail: &str,
-    ) -> Result<Message, ApiError> {
-        self.mail_in(
-            self.language,
-            template,
-            to,
-            &Fill {
-                username,
-                link: None,
-                detail: Some(detail),
-            },
-        )
-    }
-
-    fn mail_in(
-        &self,
-        language: Language,
-        template: Template,
-        to: &str,
-        fill: &Fill<'_>,
-    ) -> Result<Message, ApiError> {
+    /// A mail in the request's language.
+    pub fn mail(&self, template: Template, to: &str, fill: &Fill<'_>) -> Result<Message, ApiError> {
         let from = self.config.mail_from()?;
-        let rendered = mail::render(template, language, &from, to, fill);
+        let rendered = mail::render(template, self.language, &from, to, fill);
         let payload =
             serde_json::to_string(&rendered).map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(Message {

@@ -7,7 +7,7 @@ use super::error::ApiError;
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::http::Response;
-use crate::outbound::mail::{self, Template};
+use crate::outbound::mail::{self, Fill, Template};
 use crate::store::Tx;
 use crate::store::outbox::Message;
 use crate::store::users::User;
@@ -76,7 +76,7 @@ pub struct Link<'a> {
 pub fn link_mail(ctx: &Ctx, link: &Link<'_>, token: &OpaqueToken) -> Result<Message, ApiError> {
     let url = mail::link(link.url, token.as_str());
     Ok(ctx
-        .mail(link.template, link.to, link.username, Some(&url))?
+        .mail(link.template, link.to, &Fill::link(link.username, &url))?
         .expiring(ctx.now + link.ttl))
 }
 

@@ -19,7 +19,7 @@ use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
 use crate::http::{Request, Response};
-use crate::outbound::mail::Template;
+use crate::outbound::mail::{Fill, Template};
 
 pub fn request_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let email = requested_email(request)?;
@@ -95,7 +95,8 @@ pub fn confirm_reset(ctx: &Ctx, request: &Request) -> Result<Response, ApiError>
         tx.empty_buckets(&Subject::of_account(&user.email, &user.username, &user.id))?;
         // The notice and the change event first: the request delivers the first few messages
         // itself, and the session events of a large revocation are left to the drain.
-        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &user.username, None)?);
+        let notice = Fill::plain(&user.username);
+        messages.push(ctx.mail(Template::PasswordChanged, &user.email, &notice)?);
         messages.push(ctx.event(Event::UserPasswordChanged(UserEvent::from(&user)))?);
         history::record(ctx, tx, &user.id, "password_reset")?;
         revoked_events(ctx, &user.id, &revoked, reason, messages)

@@ -39,18 +39,9 @@ mod tests {
     use super::*;
     use crate::config::testing::config;
 
-    const KINDS: [RateLimited; 6] = [
-        RateLimited::Login,
-        RateLimited::Refresh,
-        RateLimited::Register,
-        RateLimited::PasswordReset,
-        RateLimited::VerificationResend,
-        RateLimited::Account,
-    ];
-
     #[test]
     fn each_kinds_variable_names_the_domains_window() {
-        for kind in KINDS {
+        for kind in RateLimited::ALL {
             let unit = match kind.window_secs() {
                 60 => "_per_minute",
                 3600 => "_per_hour",
@@ -62,7 +53,7 @@ mod tests {
 
     #[test]
     fn limits_default_to_the_domains_and_read_the_configured_number() {
-        for kind in KINDS {
+        for kind in RateLimited::ALL {
             let expected = i64::try_from(kind.default_limit()).unwrap();
             assert_eq!(config(&[]).rate_limit(kind), Ok(expected), "{kind:?}");
         }

@@ -72,14 +72,7 @@ fn read_everything(config: &Config<MapVariables>) {
     let _ = config.admin_token();
     let _ = config.service_clients();
     let _ = config.environment();
-    for kind in [
-        RateLimited::Login,
-        RateLimited::Refresh,
-        RateLimited::Register,
-        RateLimited::PasswordReset,
-        RateLimited::VerificationResend,
-        RateLimited::Account,
-    ] {
+    for kind in RateLimited::ALL {
         let _ = config.rate_limit(kind);
     }
 }

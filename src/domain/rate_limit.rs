@@ -15,6 +15,17 @@ pub enum RateLimited {
 }
 
 impl RateLimited {
+    /// Every kind, for what covers them all (the configuration's variables, the tests).
+    #[cfg(test)]
+    pub const ALL: [RateLimited; 6] = [
+        RateLimited::Login,
+        RateLimited::Refresh,
+        RateLimited::Register,
+        RateLimited::PasswordReset,
+        RateLimited::VerificationResend,
+        RateLimited::Account,
+    ];
+
     /// The bucket's prefix and the audit trail's reason.
     pub fn name(self) -> &'static str {
         match self {

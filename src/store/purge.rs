@@ -41,9 +41,19 @@ impl Store {
              FROM login_throttle WHERE tat < $1 LIMIT $2) RETURNING tat",
             cutoffs.bucket_empty_before,
         )?;
-        let rate_limits = run(
-            "DELETE FROM rate_limits WHERE bucket IN (SELECT bucket FROM rate_limits \
-             WHERE window_start < $1 LIMIT $2) RETURNING bucket",
+        let oldest = |table: &str, key: &str, past_use: &str, before: i64| {
+            run(
+                &format!(
+                    "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} \
+                     WHERE {past_use} LIMIT $2) RETURNING {key}"
+                ),
+                before,
+            )
+        };
+        let rate_limits = oldest(
+            "rate_limits",
+            "bucket",
+            "window_start < $1",
             cutoffs.window_started_before,
         )?;
         // A session's tokens go with it, in the same transaction: no token outlives its session.
@@ -65,20 +75,22 @@ impl Store {
                 .len();
             Ok::<_, DbError>((tokens, sessions))
         })?;
-        let one_time_tokens = run(
-            "DELETE FROM one_time_tokens WHERE token_hash IN (SELECT token_hash FROM one_time_tokens \
-             WHERE created_at < $1 AND (used_at IS NOT NULL OR expires_at < $1) LIMIT $2) \
-             RETURNING token_hash",
+        let one_time_tokens = oldest(
+            "one_time_tokens",
+            "token_hash",
+            "created_at < $1 AND (used_at IS NOT NULL OR expires_at < $1)",
             cutoffs.token_created_before,
         )?;
-        let outbox = run(
-            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state = 'delivered' \
-             AND delivered_at < $1 LIMIT $2) RETURNING id",
+        let outbox = oldest(
+            "outbox",
+            "id",
+            "state = 'delivered' AND delivered_at < $1",
             cutoffs.delivered_before,
         )?;
-        let account_events = run(
-            "DELETE FROM account_events WHERE id IN (SELECT id FROM account_events \
-             WHERE created_at < $1 LIMIT $2) RETURNING id",
+        let account_events = oldest(
+            "account_events",
+            "id",
+            "created_at < $1",
             cutoffs.account_event_before,
         )?;
         Ok(Purged {

@@ -35,6 +35,33 @@ pub struct Fill<'a> {
     pub detail: Option<&'a str>,
 }
 
+impl<'a> Fill<'a> {
+    /// A notice that needs nothing but the name.
+    pub fn plain(username: &'a str) -> Self {
+        Self {
+            username,
+            link: None,
+            detail: None,
+        }
+    }
+
+    /// A mail that exists to deliver `link`.
+    pub fn link(username: &'a str, link: &'a str) -> Self {
+        Self {
+            link: Some(link),
+            ..Self::plain(username)
+        }
+    }
+
+    /// A notice that names `detail` in its body.
+    pub fn notice(username: &'a str, detail: &'a str) -> Self {
+        Self {
+            detail: Some(detail),
+            ..Self::plain(username)
+        }
+    }
+}
+
 struct Text {
     subject: &'static str,
     greeting: &'static str,
