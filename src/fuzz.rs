@@ -4,6 +4,7 @@
 
 use crate::domain::access_token::{self, Expectations, IssueParams, SessionClaims};
 use crate::domain::email::Email;
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::keys::SigningKey;
 use crate::domain::language;
 use crate::domain::opaque_token::OpaqueToken;
@@ -60,16 +61,17 @@ fn field_json() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn issue(key: &SigningKey) -> String {
+    let subject = UserId::trusted("0190a0a0-0000-7000-8000-000000000001".into());
     let params = IssueParams {
         issuer: "https://auth.test",
         audience: "chatty",
-        subject: "0190a0a0-0000-7000-8000-000000000001",
+        subject: &subject,
         jti: "0190a0a0-0000-7000-8000-000000000002",
         now: NOW,
         expires_at: NOW + 900,
     };
     let claims = SessionClaims {
-        sid: "0190a0a0-0000-7000-8000-000000000003".into(),
+        sid: SessionId::trusted("0190a0a0-0000-7000-8000-000000000003".into()),
         username: "alice".into(),
         email: "alice@example.com".into(),
         email_verified: false,

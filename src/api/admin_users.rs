@@ -10,9 +10,10 @@ use super::error::ApiError;
 use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::events::{Event, RoleChanged, UserDisabled, UserEnabled};
+use crate::domain::ids::UserId;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
-use crate::domain::{constant_time, email, ids, text};
+use crate::domain::{constant_time, email, text};
 use crate::http::FieldError;
 use crate::http::{Request, Response, bearer, form, json};
 use crate::store::accounts::{Account, Page};
@@ -27,7 +28,7 @@ const MAX_REASON_CHARS: usize = 500;
 /// Who is acting: `admin_token`, or the admin's user id.
 struct Admin {
     label: String,
-    user_id: Option<String>,
+    user_id: Option<UserId>,
 }
 
 fn admin(ctx: &Ctx, request: &Request) -> Result<Admin, ApiError> {
@@ -42,7 +43,7 @@ fn admin(ctx: &Ctx, request: &Request) -> Result<Admin, ApiError> {
     }
     match verify_access_token(ctx, presented) {
         Ok(token) if token.claims.is_admin => Ok(Admin {
-            label: token.sub.clone(),
+            label: token.sub.to_string(),
             user_id: Some(token.sub),
         }),
         Ok(_) => Err(ApiError::AdminRequired),
@@ -52,13 +53,8 @@ fn admin(ctx: &Ctx, request: &Request) -> Result<Admin, ApiError> {
 }
 
 /// The `{id}` of the path; anything but a UUID names no account.
-fn target(ctx: &Ctx) -> Result<&str, ApiError> {
-    let id = ctx.path_param("id")?;
-    if ids::is_uuid(id) {
-        Ok(id)
-    } else {
-        Err(ApiError::UserNotFound)
-    }
+fn target(ctx: &Ctx) -> Result<UserId, ApiError> {
+    UserId::parse(ctx.path_param("id")?).map_err(|_| ApiError::UserNotFound)
 }
 
 pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -114,20 +110,24 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             DEFAULT_LIMIT
         }
     };
-    if cursor.is_some_and(|c| !ids::is_uuid(c)) {
-        errors.push(FieldError::new(
-            "cursor",
-            "invalid_cursor",
-            "cursor must be a next_cursor from an earlier page",
-        ));
-    }
+    let cursor = match cursor.map(UserId::parse).transpose() {
+        Ok(cursor) => cursor,
+        Err(_) => {
+            errors.push(FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "cursor must be a next_cursor from an earlier page",
+            ));
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     // One more than asked: whether it exists says if there is a next page.
     let mut accounts = ctx.store()?.accounts(&Page {
         prefix: prefix.as_deref(),
-        before: cursor,
+        before: cursor.as_ref(),
         limit: limit + 1,
     })?;
     let more = i64::try_from(accounts.len()).unwrap_or(i64::MAX) > limit;
@@ -149,13 +149,13 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn one(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     admin(ctx, request)?;
-    let id = target(ctx)?;
+    let id = &target(ctx)?;
     answer(ctx, id)
 }
 
 pub fn disable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let admin = admin(ctx, request)?;
-    let id = target(ctx)?;
+    let id = &target(ctx)?;
     let body = json::object(request)?;
     let mut errors = Vec::new();
     let reason = body.required_str("reason", &mut errors);
@@ -206,7 +206,7 @@ pub fn disable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn enable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let admin = admin(ctx, request)?;
-    let id = target(ctx)?;
+    let id = &target(ctx)?;
     let changed = ctx.write(|tx, messages| {
         if !tx.lock_user(id)? {
             return Err(ApiError::UserNotFound);
@@ -234,7 +234,7 @@ pub fn enable(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 /// admin: sessions end, personal data goes, an anonymous tombstone stays, `user.deleted` is sent.
 pub fn delete(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let admin = admin(ctx, request)?;
-    let id = target(ctx)?;
+    let id = &target(ctx)?;
     if !ctx.write(|tx, messages| deletion::delete_account(ctx, tx, id, messages))? {
         return Err(ApiError::UserNotFound);
     }
@@ -244,7 +244,7 @@ pub fn delete(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn role(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let admin = admin(ctx, request)?;
-    let id = target(ctx)?;
+    let id = &target(ctx)?;
     let body = json::object(request)?;
     let mut errors = Vec::new();
     let Some(is_admin) = body.required_bool("is_admin", &mut errors) else {
@@ -255,7 +255,7 @@ pub fn role(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
             if !tx.lock_user(id)? {
                 return Err(ApiError::UserNotFound);
             }
-            let stepping_down = !is_admin && admin.user_id.as_deref() == Some(id);
+            let stepping_down = !is_admin && admin.user_id.as_ref() == Some(id);
             if stepping_down && tx.lock_active_admins()? <= 1 {
                 return Err(ApiError::LastAdmin);
             }
@@ -295,7 +295,7 @@ pub fn role(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     answer(ctx, id)
 }
 
-fn record(ctx: &Ctx, event: AuditEvent, user_id: &str, admin: &Admin, reason: Option<&str>) {
+fn record(ctx: &Ctx, event: AuditEvent, user_id: &UserId, admin: &Admin, reason: Option<&str>) {
     audit::record(
         ctx,
         event,
@@ -316,7 +316,7 @@ struct FullProfile<'a> {
     disabled_reason: Option<&'a str>,
     email: &'a str,
     email_verified: bool,
-    id: &'a str,
+    id: &'a UserId,
     is_admin: bool,
     last_login_at: Option<String>,
     status: &'static str,
@@ -355,12 +355,12 @@ struct AccountAnswer<'a> {
 /// A page of the list, and where the next one starts.
 #[derive(Serialize)]
 struct AccountPage<'a> {
-    next_cursor: Option<String>,
+    next_cursor: Option<UserId>,
     users: Vec<FullProfile<'a>>,
 }
 
 /// The account's full profile with its live sessions.
-fn answer(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
+fn answer(ctx: &Ctx, id: &UserId) -> Result<Response, ApiError> {
     let store = ctx.store()?;
     let account = store.account(id)?.ok_or(ApiError::UserNotFound)?;
     let answer = AccountAnswer {

@@ -3,14 +3,15 @@
 
 use super::ctx::Ctx;
 use crate::domain::audit_event::AuditEvent;
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::time::rfc3339;
 use crate::log;
 use serde_json::{Value, json};
 
 #[derive(Default)]
 pub struct Entry<'a> {
-    pub user_id: Option<&'a str>,
-    pub session_id: Option<&'a str>,
+    pub user_id: Option<&'a UserId>,
+    pub session_id: Option<&'a SessionId>,
     /// Why a failure failed, or other detail safe to keep.
     pub reason: Option<&'a str>,
     /// Who acted on `user_id`: an admin's user id, `admin_token`, or a service client.
@@ -39,7 +40,7 @@ pub fn record(ctx: &Ctx, event: AuditEvent, entry: Entry<'_>) {
 }
 
 /// The common case: an event about one user, with nothing else to say.
-pub fn for_user(ctx: &Ctx, event: AuditEvent, user_id: &str) {
+pub fn for_user(ctx: &Ctx, event: AuditEvent, user_id: &UserId) {
     record(
         ctx,
         event,

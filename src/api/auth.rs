@@ -8,6 +8,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::keyring;
 use crate::domain::access_token::{self, Expectations, VerifiedToken};
+use crate::domain::ids::SessionId;
 use crate::http::{Request, bearer};
 use crate::log;
 use crate::store::lookups::AuthLookup;
@@ -81,7 +82,7 @@ pub fn verify_access_token(ctx: &Ctx, token: &str) -> Result<VerifiedToken, ApiE
 }
 
 /// The lookup, migrating first if the schema turns out to be behind (or missing).
-fn lookup(ctx: &Ctx, sid: &str) -> Result<AuthLookup, ApiError> {
+fn lookup(ctx: &Ctx, sid: &SessionId) -> Result<AuthLookup, ApiError> {
     let store = ctx.store_unchecked()?;
     match store.auth_lookup(sid, ctx.now) {
         Ok(found) if store.schema_version_is_current(found.schema_version) => Ok(found),

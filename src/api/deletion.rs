@@ -4,6 +4,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::messages::revoked_events;
 use crate::domain::events::{Event, UserDeleted};
+use crate::domain::ids::UserId;
 use crate::domain::lockout_key::{Identifier, Subject};
 use crate::domain::revocation::RevocationReason;
 use crate::store::Tx;
@@ -19,7 +20,7 @@ use serde_json::json;
 pub fn delete_account(
     ctx: &Ctx,
     tx: &Tx<'_>,
-    user_id: &str,
+    user_id: &UserId,
     messages: &mut Vec<Message>,
 ) -> Result<bool, ApiError> {
     // Held first: a concurrent change to the account waits, then finds the tombstone.

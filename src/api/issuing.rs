@@ -5,6 +5,7 @@ use super::ctx::{self, Ctx};
 use super::error::ApiError;
 use super::keyring;
 use crate::domain::access_token::{self, IssueParams, SessionClaims};
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::keys::SigningKey;
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::session;
@@ -20,7 +21,7 @@ pub struct Profile<'a> {
     created_at: String,
     email: &'a str,
     email_verified: bool,
-    id: &'a str,
+    id: &'a UserId,
     username: &'a str,
 }
 
@@ -55,7 +56,7 @@ pub fn new_refresh_token() -> Result<(OpaqueToken, String), ApiError> {
 pub fn token_pair(
     ctx: &Ctx,
     user: &User,
-    session_id: &str,
+    session_id: &SessionId,
     session_expires_at: i64,
     refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {
@@ -68,7 +69,7 @@ pub fn token_pair_signed_with(
     ctx: &Ctx,
     key: &SigningKey,
     user: &User,
-    session_id: &str,
+    session_id: &SessionId,
     session_expires_at: i64,
     refresh: &OpaqueToken,
 ) -> Result<Response, ApiError> {

@@ -13,6 +13,7 @@ use super::sign_in;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::events::{Event, LoggedIn};
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::lockout_key::Identifier;
 use crate::domain::password::{Password, hash};
 use crate::domain::rate_limit::RateLimited;
@@ -110,7 +111,7 @@ fn admit(ctx: &Ctx, store: &Store, user: &User) -> Result<(), ApiError> {
 }
 
 /// Records a refused sign-in in the audit trail, and gives back the error to answer with.
-fn refused(ctx: &Ctx, user_id: Option<&str>, reason: &'static str, error: ApiError) -> ApiError {
+fn refused(ctx: &Ctx, user_id: Option<&UserId>, reason: &'static str, error: ApiError) -> ApiError {
     audit::record(
         ctx,
         AuditEvent::LoginFailed,
@@ -134,7 +135,7 @@ fn start_session(
 ) -> Result<Response, ApiError> {
     let (refresh, refresh_hash) = new_refresh_token()?;
     let client_addr = ctx.client_addr()?;
-    let session_id = ctx.new_id()?;
+    let session_id = SessionId::trusted(ctx.new_id()?);
     let expires_at = ctx.now.saturating_add(ctx.config.refresh_token_ttl()?);
     let max_sessions = ctx.config.max_sessions_per_user()?;
     ctx.write(|tx, messages| {
@@ -183,7 +184,7 @@ fn start_session(
 
 /// Lets `/verify` take the new session's tokens without SQL. Best effort: a session the cache
 /// does not know is checked in the database instead.
-fn remember_session(ctx: &Ctx, session_id: &str, expires_at: i64) {
+fn remember_session(ctx: &Ctx, session_id: &SessionId, expires_at: i64) {
     if let Err(e) = SessionCache::open().and_then(|cache| cache.remember(session_id, expires_at)) {
         log::warn(
             "session_cache_write_failed",

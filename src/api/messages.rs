@@ -5,6 +5,7 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::events::{Event, SessionRevoked, UserEvent};
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::revocation::RevocationReason;
 use crate::domain::session;
 use crate::http::Request;
@@ -38,12 +39,12 @@ impl Ctx {
 
     /// The revoked session's removal from the key-value cache, needed until its last access token
     /// expires (after that the tokens are refused without the cache).
-    pub fn revocation(&self, session_id: &str) -> Result<Message, ApiError> {
+    pub fn revocation(&self, session_id: &SessionId) -> Result<Message, ApiError> {
         let until = session::revocation_needed_until(self.now, self.config.access_token_ttl()?);
         Ok(Message {
             id: self.new_id()?,
             kind: Kind::Revocation,
-            topic: session_id.to_owned(),
+            topic: session_id.to_string(),
             payload: String::new(),
             expires_at: Some(until),
         })
@@ -80,8 +81,8 @@ impl<'a> From<&'a User> for UserEvent<'a> {
 /// sessions goes through here, so none can leave a cache entry behind.
 pub fn revoked_events(
     ctx: &Ctx,
-    user_id: &str,
-    session_ids: &[String],
+    user_id: &UserId,
+    session_ids: &[SessionId],
     reason: RevocationReason,
     messages: &mut Vec<Message>,
 ) -> Result<(), ApiError> {

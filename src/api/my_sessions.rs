@@ -9,14 +9,12 @@ use super::history;
 use super::issuing::{Profile, profile};
 use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
+use crate::domain::ids::SessionId;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::time::rfc3339;
 use crate::http::{Request, Response};
 use crate::store::sessions::SessionInfo;
 use serde::Serialize;
-
-/// Session ids are UUIDs; anything much longer is no session and need not reach the database.
-const MAX_ID_CHARS: usize = 64;
 
 /// One session as its owner sees it.
 #[derive(Serialize)]
@@ -25,17 +23,17 @@ struct Session<'a> {
     created_at: String,
     current: bool,
     expires_at: String,
-    id: &'a str,
+    id: &'a SessionId,
     last_used_at: Option<String>,
     user_agent: Option<&'a str>,
 }
 
 impl<'a> Session<'a> {
-    fn of(session: &'a SessionInfo, current_sid: &str) -> Self {
+    fn of(session: &'a SessionInfo, current_sid: &SessionId) -> Self {
         Self {
             client_addr: session.client_addr.as_deref(),
             created_at: rfc3339(session.created_at),
-            current: session.id == current_sid,
+            current: session.id == *current_sid,
             expires_at: rfc3339(session.expires_at),
             id: &session.id,
             last_used_at: session.last_used_at.map(rfc3339),
@@ -87,10 +85,8 @@ pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 
 pub fn end(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let (_, user) = caller(ctx, request)?;
-    let id = ctx.path_param("id")?.to_owned();
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(ApiError::SessionNotFound);
-    }
+    // Session ids are UUIDs: anything else is no session and need not reach the database.
+    let id = SessionId::parse(ctx.path_param("id")?).map_err(|_| ApiError::SessionNotFound)?;
     let reason = RevocationReason::UserRevoked;
     ctx.write(|tx, messages| {
         // Only a live session of the caller's own: any other id is simply not found.

@@ -7,6 +7,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::messages::revoked_events;
 use crate::domain::audit_event::AuditEvent;
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::service_client;
@@ -80,8 +81,8 @@ enum Claims {
         exp: i64,
         iat: i64,
         iss: String,
-        sid: String,
-        sub: String,
+        sid: SessionId,
+        sub: UserId,
         username: String,
     },
     Access {
@@ -92,8 +93,8 @@ enum Claims {
         jti: String,
         /// Access tokens are valid from their issue time.
         nbf: u64,
-        sid: String,
-        sub: String,
+        sid: SessionId,
+        sub: UserId,
         token_type: &'static str,
         username: String,
     },
@@ -113,7 +114,7 @@ impl Introspection {
     }
 
     /// The account and session of an active token.
-    fn owner(&self) -> Option<(&str, &str)> {
+    fn owner(&self) -> Option<(&UserId, &SessionId)> {
         match &self.claims {
             Some(Claims::Refresh { sub, sid, .. } | Claims::Access { sub, sid, .. }) => {
                 Some((sub, sid))

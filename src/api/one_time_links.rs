@@ -4,6 +4,7 @@
 
 use super::ctx::{self, Ctx};
 use super::error::ApiError;
+use crate::domain::ids::UserId;
 use crate::domain::one_time_token::{self, Purpose, THROTTLE_WINDOW_SECS};
 use crate::domain::opaque_token::OpaqueToken;
 use crate::http::Response;
@@ -115,7 +116,7 @@ pub fn usable_token(
     ctx: &Ctx,
     presented: &str,
     purpose: Purpose,
-) -> Result<(OpaqueToken, String), ApiError> {
+) -> Result<(OpaqueToken, UserId), ApiError> {
     let token = OpaqueToken::parse(presented).ok_or(ApiError::InvalidOneTimeToken)?;
     let found = ctx.store()?.find_one_time_token(&token.hash(), purpose)?;
     match found.filter(|f| one_time_token::is_usable(Some(&f.token), ctx.now)) {

@@ -8,6 +8,7 @@ use super::ctx::Ctx;
 use super::error::ApiError;
 use super::sign_in;
 use crate::domain::audit_event::AuditEvent;
+use crate::domain::ids::UserId;
 use crate::domain::lockout_key::Identifier;
 use crate::domain::password::{Password, hash};
 use crate::store::Store;
@@ -35,7 +36,7 @@ pub fn check_password(
     sign_in::succeeded(ctx, store, &identifier, &user.id)
 }
 
-fn failed(ctx: &Ctx, user_id: &str, reason: &'static str) {
+fn failed(ctx: &Ctx, user_id: &UserId, reason: &'static str) {
     audit::record(
         ctx,
         AuditEvent::ReauthenticationFailed,

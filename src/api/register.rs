@@ -10,6 +10,7 @@ use super::one_time_links::send_verification;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::events::{Event, UserEvent};
+use crate::domain::ids::UserId;
 use crate::domain::password::hash;
 use crate::domain::rate_limit::RateLimited;
 use crate::http::{Request, Response};
@@ -26,7 +27,7 @@ pub fn register(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let password_hash = hash::hash(&password, params, &ctx::random()?)
         .map_err(|e| ApiError::Internal(format!("hashing failed: {e:?}")))?;
     let user = User {
-        id: ctx.new_id()?,
+        id: UserId::trusted(ctx.new_id()?),
         email: email.as_str().to_owned(),
         username: username.as_str().to_owned(),
         password_hash,

@@ -5,6 +5,7 @@ use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::audit_event::AuditEvent;
+use crate::domain::ids::UserId;
 use crate::domain::lockout::{ACCOUNT_CEILING, PER_NETWORK};
 use crate::domain::lockout_key::{BucketKey, Identifier};
 use crate::store::Store;
@@ -32,7 +33,7 @@ pub fn reserve_attempt(ctx: &Ctx, store: &Store, identifier: &Identifier) -> Res
 }
 
 /// Adds a wrong password to the account's ceiling.
-pub fn count_wrong_password(ctx: &Ctx, store: &Store, user_id: &str) -> Result<(), ApiError> {
+pub fn count_wrong_password(ctx: &Ctx, store: &Store, user_id: &UserId) -> Result<(), ApiError> {
     store.step_bucket(
         &BucketKey::ceiling(user_id),
         &ACCOUNT_CEILING.failure(ctx.now),
@@ -41,7 +42,7 @@ pub fn count_wrong_password(ctx: &Ctx, store: &Store, user_id: &str) -> Result<(
 }
 
 /// Whether the account's ceiling is full: even the right password is refused until a reset.
-pub fn is_locked(ctx: &Ctx, store: &Store, user_id: &str) -> Result<bool, ApiError> {
+pub fn is_locked(ctx: &Ctx, store: &Store, user_id: &UserId) -> Result<bool, ApiError> {
     let empty_at = store.bucket_empty_at(&BucketKey::ceiling(user_id))?;
     Ok(ACCOUNT_CEILING.is_full(empty_at, ctx.now))
 }
@@ -52,7 +53,7 @@ pub fn succeeded(
     ctx: &Ctx,
     store: &Store,
     identifier: &Identifier,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<(), ApiError> {
     store.empty_bucket(&BucketKey::per_network(identifier, &ctx.client_network()?))?;
     store.empty_bucket(&BucketKey::ceiling(user_id))?;

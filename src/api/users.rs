@@ -4,8 +4,9 @@
 use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
+use crate::domain::ids::UserId;
 use crate::domain::time::rfc3339;
-use crate::domain::{ids, text, username};
+use crate::domain::{text, username};
 use crate::http::FieldError;
 use crate::http::{Request, Response, form};
 use crate::store::users::User;
@@ -18,10 +19,9 @@ pub fn by_id(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     authenticate(ctx, request)?;
     let id = ctx.path_param("id")?;
     // Ids are UUIDs: anything else cannot name an account.
-    let user = if ids::is_uuid(id) {
-        ctx.store()?.user_by_id(id)?
-    } else {
-        None
+    let user = match UserId::parse(id) {
+        Ok(id) => ctx.store()?.user_by_id(&id)?,
+        Err(_) => None,
     };
     public(user)
 }
@@ -50,7 +50,7 @@ fn invalid(code: &'static str, message: &str) -> ApiError {
 #[derive(Serialize)]
 struct PublicProfile<'a> {
     created_at: String,
-    id: &'a str,
+    id: &'a UserId,
     username: &'a str,
 }
 

@@ -4,6 +4,7 @@ use super::auth::authenticate;
 use super::ctx::Ctx;
 use super::error::ApiError;
 use super::issuing::profile;
+use crate::domain::ids::{SessionId, UserId};
 use crate::http::{Request, Response};
 use serde::Serialize;
 
@@ -16,8 +17,8 @@ struct Verified<'a> {
     exp: u64,
     iat: u64,
     is_admin: bool,
-    session_id: &'a str,
-    sub: &'a str,
+    session_id: &'a SessionId,
+    sub: &'a UserId,
     username: &'a str,
 }
 

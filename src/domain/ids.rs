@@ -1,4 +1,66 @@
-//! UUID version 7 (RFC 9562): a millisecond timestamp followed by randomness, so ids sort by creation time.
+//! Ids: UUID version 7 (RFC 9562), a millisecond timestamp followed by randomness, so ids sort by
+//! creation time; and the typed ids of accounts and sessions, which are parsed and spelled here
+//! only.
+
+use super::Invalid;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An account's id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+/// A session's id (the `sid` of its access tokens).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(String);
+
+macro_rules! uuid_id {
+    ($name:ident, $what:literal) => {
+        impl $name {
+            /// An id a client sent: only the canonical UUID form names anything.
+            pub fn parse(input: &str) -> Result<Self, Invalid> {
+                if is_uuid(input) {
+                    Ok(Self(input.to_owned()))
+                } else {
+                    Err(Invalid::new("invalid_id", concat!("not the id of ", $what)))
+                }
+            }
+
+            /// An id the service made or stored itself (a new id, a row, a token it signed):
+            /// taken as it is.
+            pub fn trusted(id: String) -> Self {
+                Self(id)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+uuid_id!(UserId, "an account");
+uuid_id!(SessionId, "a session");
 
 pub fn uuid_v7(unix_ms: u64, random: [u8; 10]) -> String {
     let ts = unix_ms.to_be_bytes();
@@ -35,7 +97,7 @@ pub fn uuid_v7(unix_ms: u64, random: [u8; 10]) -> String {
 }
 
 /// Whether `s` is a UUID in the canonical lower- or upper-case hyphenated form.
-pub fn is_uuid(s: &str) -> bool {
+fn is_uuid(s: &str) -> bool {
     s.len() == 36
         && s.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
@@ -67,5 +129,18 @@ mod tests {
         assert!(!is_uuid("00000000000070008000000000000000"));
         assert!(!is_uuid("00000000-0000-7000-8000-00000000000g"));
         assert!(!is_uuid(""));
+    }
+
+    #[test]
+    fn typed_ids_parse_only_uuids_and_spell_them_unchanged() {
+        let id = "01891234-5678-7fff-bfff-ffffffffffff";
+        assert_eq!(UserId::parse(id).unwrap().as_str(), id);
+        assert_eq!(SessionId::parse(id).unwrap().to_string(), id);
+        assert_eq!(UserId::parse("42").unwrap_err().code, "invalid_id");
+        assert!(SessionId::parse(&format!("{id} ")).is_err());
+        assert_eq!(
+            serde_json::to_string(&UserId::trusted(id.into())).unwrap(),
+            format!("\"{id}\"")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! network, or an account across all of them. The store keeps a bucket under a subject string and
 //! a network; this file is the one place that spells them.
 
+use super::ids::UserId;
 use super::{email, username};
 
 /// What a login attempt is throttled by: the identifier as typed (normalised), never the account
@@ -28,17 +29,17 @@ impl Identifier {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
     Typed(Identifier),
-    Account(String),
+    Account(UserId),
 }
 
 impl Subject {
     /// Every subject that counts against an account: its address and username as they would be
     /// typed, and the account itself.
-    pub fn of_account(email: &str, username: &str, user_id: &str) -> Vec<Self> {
+    pub fn of_account(email: &str, username: &str, user_id: &UserId) -> Vec<Self> {
         vec![
             Self::Typed(Identifier::email(email)),
             Self::Typed(Identifier::username(username)),
-            Self::Account(user_id.to_owned()),
+            Self::Account(user_id.clone()),
         ]
     }
 
@@ -69,9 +70,9 @@ impl BucketKey {
     }
 
     /// The account's run of wrong passwords, from anywhere.
-    pub fn ceiling(user_id: &str) -> Self {
+    pub fn ceiling(user_id: &UserId) -> Self {
         Self {
-            subject: Subject::Account(user_id.to_owned()),
+            subject: Subject::Account(user_id.clone()),
             network: String::new(),
         }
     }
@@ -96,12 +97,18 @@ mod tests {
             Subject::Typed(Identifier::username(" Kate")).key(),
             "username:kate"
         );
-        assert_eq!(Subject::Account("u1".into()).key(), "account:u1");
+        assert_eq!(
+            Subject::Account(UserId::trusted("u1".into())).key(),
+            "account:u1"
+        );
     }
 
     #[test]
     fn the_ceiling_spans_every_network_and_a_typed_bucket_one() {
-        assert_eq!(BucketKey::ceiling("u1").network(), "");
+        assert_eq!(
+            BucketKey::ceiling(&UserId::trusted("u1".into())).network(),
+            ""
+        );
         let typed = BucketKey::per_network(&Identifier::email("k@example.com"), "203.0.113.0/24");
         assert_eq!(typed.network(), "203.0.113.0/24");
         assert_eq!(typed.subject.key(), "email:k@example.com");
@@ -109,10 +116,11 @@ mod tests {
 
     #[test]
     fn an_account_counts_under_its_address_its_username_and_itself() {
-        let keys: Vec<String> = Subject::of_account("Kate@Example.com", "Kate", "u1")
-            .iter()
-            .map(Subject::key)
-            .collect();
+        let keys: Vec<String> =
+            Subject::of_account("Kate@Example.com", "Kate", &UserId::trusted("u1".into()))
+                .iter()
+                .map(Subject::key)
+                .collect();
         assert_eq!(
             keys,
             ["email:kate@example.com", "username:kate", "account:u1"]

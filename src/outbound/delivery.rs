@@ -6,6 +6,7 @@ use super::client::{SendError, Timeouts};
 use super::{events, mail};
 use crate::config::{Config, Variables};
 use crate::domain::delivery::{is_dead, retry_delay};
+use crate::domain::ids::SessionId;
 use crate::log;
 use crate::store::outbox::{Claimed, Kind};
 use crate::store::session_cache::SessionCache;
@@ -147,8 +148,9 @@ fn deliver_one<V: Variables>(
                 .map_err(|e| SendError(format!("stored mail unreadable: {e}")))?;
             mail::deliver(&relay, &message.id, &mail, timeouts)
         }
+        // A revocation's topic is the id of the session it ended.
         Kind::Revocation => SessionCache::open()
-            .and_then(|cache| cache.forget(&message.topic))
+            .and_then(|cache| cache.forget(&SessionId::trusted(message.topic.clone())))
             .map_err(|e| SendError(e.to_string())),
         Kind::Event => {
             let broker = config.broker().map_err(|e| SendError(e.to_string()))?;

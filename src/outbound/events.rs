@@ -127,10 +127,12 @@ fn exchange_missing(response: &client::Response) -> bool {
 mod tests {
     use super::*;
     use crate::domain::events::UserDeleted;
+    use crate::domain::ids::UserId;
 
     #[test]
     fn builds_a_cloudevents_document() {
-        let deleted = Event::UserDeleted(UserDeleted { user_id: "u" });
+        let user_id = UserId::trusted("u".into());
+        let deleted = Event::UserDeleted(UserDeleted { user_id: &user_id });
         let event = cloud_event("id-1", &deleted, "https://auth.test", 0).unwrap();
         assert_eq!(event["specversion"], "1.0");
         assert_eq!(event["id"], "id-1");

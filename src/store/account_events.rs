@@ -2,6 +2,7 @@
 //! the owner's export and pruned after the configured retention.
 
 use super::{DbError, Reader, Row, Tx, Value};
+use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountEvent {
@@ -26,7 +27,7 @@ impl Tx<'_> {
     pub fn record_account_event(
         &self,
         id: &str,
-        user_id: &str,
+        user_id: &UserId,
         kind: &str,
         client_addr: &str,
         now: i64,
@@ -45,7 +46,7 @@ impl Tx<'_> {
         .map(drop)
     }
 
-    pub fn delete_account_events(&self, user_id: &str) -> Result<(), DbError> {
+    pub fn delete_account_events(&self, user_id: &UserId) -> Result<(), DbError> {
         self.query(
             "DELETE FROM account_events WHERE user_id = $1",
             &[user_id.into()],
@@ -56,7 +57,7 @@ impl Tx<'_> {
 
 impl Reader {
     /// The user's events, oldest first (ids are time-ordered).
-    pub fn account_events(&self, user_id: &str) -> Result<Vec<AccountEvent>, DbError> {
+    pub fn account_events(&self, user_id: &UserId) -> Result<Vec<AccountEvent>, DbError> {
         self.records(
             "SELECT kind, client_addr, created_at FROM account_events WHERE user_id = $1 \
              ORDER BY created_at, id",

@@ -2,11 +2,12 @@
 //! and the admin role.
 
 use super::{DbError, Reader, Row, Tx, Value};
+use crate::domain::ids::UserId;
 
 /// A full profile with its status, for admins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub username: String,
     pub email_verified: bool,
@@ -22,7 +23,7 @@ pub struct Page<'a> {
     /// A lower-cased prefix of the email or username; `None` lists everyone.
     pub prefix: Option<&'a str>,
     /// Only accounts older than this id (the last id of the previous page).
-    pub before: Option<&'a str>,
+    pub before: Option<&'a UserId>,
     pub limit: i64,
 }
 
@@ -35,7 +36,7 @@ impl TryFrom<&Row> for Account {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(Account {
-            id: row.text(0)?,
+            id: row.user_id(0)?,
             email: row.text(1)?,
             username: row.text(2)?,
             email_verified: row.bool(3)?,
@@ -62,7 +63,7 @@ pub fn like_prefix(prefix: &str) -> String {
 }
 
 impl Reader {
-    pub fn account(&self, id: &str) -> Result<Option<Account>, DbError> {
+    pub fn account(&self, id: &UserId) -> Result<Option<Account>, DbError> {
         self.record(
             &format!("SELECT {COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL"),
             &[id.into()],
@@ -70,7 +71,7 @@ impl Reader {
     }
 
     /// Sessions of the account that are neither revoked nor expired.
-    pub fn live_session_count(&self, user_id: &str, now: i64) -> Result<i64, DbError> {
+    pub fn live_session_count(&self, user_id: &UserId, now: i64) -> Result<i64, DbError> {
         self.query_one(
             "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
              AND expires_at > $2",
@@ -108,7 +109,7 @@ impl Reader {
 
 impl Tx<'_> {
     /// Disables a live account. `false` if there is no such account or it is disabled already.
-    pub fn disable_account(&self, id: &str, reason: &str, now: i64) -> Result<bool, DbError> {
+    pub fn disable_account(&self, id: &UserId, reason: &str, now: i64) -> Result<bool, DbError> {
         Ok(!self
             .query(
                 "UPDATE users SET disabled_at = $2, disabled_reason = $3, updated_at = $2 \
@@ -119,7 +120,7 @@ impl Tx<'_> {
     }
 
     /// Enables a disabled account. `false` if there is no such account or it is not disabled.
-    pub fn enable_account(&self, id: &str, now: i64) -> Result<bool, DbError> {
+    pub fn enable_account(&self, id: &UserId, now: i64) -> Result<bool, DbError> {
         Ok(!self
             .query(
                 "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, updated_at = $2 \
@@ -130,7 +131,7 @@ impl Tx<'_> {
     }
 
     /// Sets the admin role. `false` if there is no such account or it already had that role.
-    pub fn set_admin(&self, id: &str, is_admin: bool, now: i64) -> Result<bool, DbError> {
+    pub fn set_admin(&self, id: &UserId, is_admin: bool, now: i64) -> Result<bool, DbError> {
         Ok(!self
             .query(
                 "UPDATE users SET is_admin = $2, updated_at = $3 WHERE id = $1 AND is_admin <> $2 \

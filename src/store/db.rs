@@ -1,6 +1,7 @@
 //! The small interface each database backend implements. Queries are written once, with `$1..$n`
 //! placeholders and SQL both backends accept; a backend adapts placeholders, values and errors.
 
+use crate::domain::ids::{SessionId, UserId};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,18 @@ impl From<&str> for Value {
 impl From<String> for Value {
     fn from(v: String) -> Self {
         Value::Text(v)
+    }
+}
+
+impl From<&UserId> for Value {
+    fn from(v: &UserId) -> Self {
+        Value::Text(v.as_str().to_owned())
+    }
+}
+
+impl From<&SessionId> for Value {
+    fn from(v: &SessionId) -> Self {
+        Value::Text(v.as_str().to_owned())
     }
 }
 
@@ -82,6 +95,16 @@ impl Row {
                 "column {i}: want text, got {other:?}"
             ))),
         }
+    }
+
+    /// An account's id, as the service stored it.
+    pub fn user_id(&self, i: usize) -> Result<UserId, DbError> {
+        self.text(i).map(UserId::trusted)
+    }
+
+    /// A session's id, as the service stored it.
+    pub fn session_id(&self, i: usize) -> Result<SessionId, DbError> {
+        self.text(i).map(SessionId::trusted)
     }
 
     pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {

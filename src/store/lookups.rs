@@ -5,6 +5,7 @@ use super::keys::StoredKey;
 use super::sessions::FoundToken;
 use super::users::User;
 use super::{DbError, Reader, Value};
+use crate::domain::ids::SessionId;
 
 /// Everything `/verify` needs from the database, read in one round trip: the schema version (so no
 /// separate migration check is needed), the generated public key, and whether the session is active
@@ -16,7 +17,7 @@ pub struct AuthLookup {
 }
 
 impl Reader {
-    pub fn auth_lookup(&self, session_id: &str, now: i64) -> Result<AuthLookup, DbError> {
+    pub fn auth_lookup(&self, session_id: &SessionId, now: i64) -> Result<AuthLookup, DbError> {
         let row = self
             .query_one(
                 "SELECT (SELECT MAX(version) FROM schema_migrations), \

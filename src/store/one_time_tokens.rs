@@ -1,10 +1,11 @@
 use super::{DbError, Reader, Row, Tx, Value};
+use crate::domain::ids::UserId;
 use crate::domain::one_time_token::{Purpose, StoredToken};
 
 /// A one-time token found by its hash: whose it is, and what decides whether it still works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundOneTimeToken {
-    pub user_id: String,
+    pub user_id: UserId,
     pub token: StoredToken,
 }
 
@@ -13,7 +14,7 @@ impl TryFrom<&Row> for FoundOneTimeToken {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(FoundOneTimeToken {
-            user_id: row.text(0)?,
+            user_id: row.user_id(0)?,
             token: StoredToken {
                 expires_at: row.int(1)?,
                 used: row.bool(2)?,
@@ -26,7 +27,7 @@ impl Tx<'_> {
     pub fn insert_one_time_token(
         &self,
         hash: &str,
-        user_id: &str,
+        user_id: &UserId,
         purpose: Purpose,
         now: i64,
         expires_at: i64,
@@ -48,7 +49,7 @@ impl Tx<'_> {
     /// Retires every unused token of this purpose: only the newest one may ever work.
     pub fn invalidate_one_time_tokens(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         purpose: Purpose,
         now: i64,
     ) -> Result<(), DbError> {
@@ -75,7 +76,7 @@ impl Tx<'_> {
             .is_empty())
     }
 
-    pub fn set_email_verified(&self, user_id: &str, now: i64) -> Result<(), DbError> {
+    pub fn set_email_verified(&self, user_id: &UserId, now: i64) -> Result<(), DbError> {
         self.query(
             "UPDATE users SET email_verified = TRUE, updated_at = $2 WHERE id = $1",
             &[user_id.into(), Value::Int(now)],
@@ -109,7 +110,7 @@ impl Tx<'_> {
         .transpose()
     }
 
-    pub fn delete_user_tokens(&self, user_id: &str) -> Result<(), DbError> {
+    pub fn delete_user_tokens(&self, user_id: &UserId) -> Result<(), DbError> {
         self.query(
             "DELETE FROM one_time_tokens WHERE user_id = $1",
             &[user_id.into()],
@@ -122,7 +123,7 @@ impl Reader {
     /// Tokens of this purpose issued since `since`: what the per-account mail throttle counts.
     pub fn count_one_time_tokens_since(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         purpose: Purpose,
         since: i64,
     ) -> Result<i64, DbError> {
@@ -146,7 +147,7 @@ impl Reader {
     }
 
     /// Every address the user's tokens were issued for (pending email changes).
-    pub fn token_addresses(&self, user_id: &str) -> Result<Vec<String>, DbError> {
+    pub fn token_addresses(&self, user_id: &UserId) -> Result<Vec<String>, DbError> {
         self.query(
             "SELECT DISTINCT new_email FROM one_time_tokens WHERE user_id = $1 \
              AND new_email IS NOT NULL",

@@ -2,6 +2,7 @@
 //! table, so a purge never holds a long lock; a backlog shrinks over successive drains.
 
 use super::{DbError, Reader, Store, Value};
+use crate::domain::ids::SessionId;
 use crate::domain::retention::Cutoffs;
 
 /// Rows deleted, per table.
@@ -21,10 +22,10 @@ const ENDED_SESSIONS: &str = "SELECT id FROM sessions WHERE expires_at < $1 OR r
 
 impl Reader {
     /// The sessions the next purge deletes first.
-    pub fn ended_sessions(&self, before: i64, batch: i64) -> Result<Vec<String>, DbError> {
+    pub fn ended_sessions(&self, before: i64, batch: i64) -> Result<Vec<SessionId>, DbError> {
         self.query(ENDED_SESSIONS, &[Value::Int(before), Value::Int(batch)])?
             .iter()
-            .map(|row| row.text(0))
+            .map(|row| row.session_id(0))
             .collect()
     }
 }

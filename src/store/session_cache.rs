@@ -7,6 +7,7 @@
 //! - a missing entry (older sessions, a failed write, an unreachable store) means "ask SQL", which
 //!   is always right, only slower.
 
+use crate::domain::ids::SessionId;
 use spin_sdk::key_value;
 
 /// The `default` store: Spin's local store under `spin up`, Redis (or another backend) through
@@ -26,7 +27,7 @@ fn failed(e: key_value::Error) -> CacheError {
     CacheError(format!("{e:?}"))
 }
 
-fn key(session_id: &str) -> String {
+fn key(session_id: &SessionId) -> String {
     format!("session:{session_id}")
 }
 
@@ -36,20 +37,20 @@ impl SessionCache {
     }
 
     /// `true` only for a session known live; `false` means "not known here".
-    pub fn is_live(&self, session_id: &str) -> Result<bool, CacheError> {
+    pub fn is_live(&self, session_id: &SessionId) -> Result<bool, CacheError> {
         self.0.exists(&key(session_id)).map_err(failed)
     }
 
     /// Records a new session; its absolute end (Unix seconds) is the value, for whoever inspects
     /// the store.
-    pub fn remember(&self, session_id: &str, expires_at: i64) -> Result<(), CacheError> {
+    pub fn remember(&self, session_id: &SessionId, expires_at: i64) -> Result<(), CacheError> {
         self.0
             .set(&key(session_id), expires_at.to_string().as_bytes())
             .map_err(failed)
     }
 
     /// Drops a session that ended (revoked, or expired and purged).
-    pub fn forget(&self, session_id: &str) -> Result<(), CacheError> {
+    pub fn forget(&self, session_id: &SessionId) -> Result<(), CacheError> {
         self.0.delete(&key(session_id)).map_err(failed)
     }
 }

@@ -1,11 +1,12 @@
 use super::{DbError, Reader, Row, Store, Tx, Value};
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::session::PresentedToken;
 
 /// A refresh token found by its hash, with what the rules need about its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundToken {
-    pub session_id: String,
-    pub user_id: String,
+    pub session_id: SessionId,
+    pub user_id: UserId,
     pub state: PresentedToken,
 }
 
@@ -19,8 +20,8 @@ impl TryFrom<&Row> for FoundToken {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(FoundToken {
-            session_id: row.text(0)?,
-            user_id: row.text(1)?,
+            session_id: row.session_id(0)?,
+            user_id: row.user_id(1)?,
             state: PresentedToken {
                 rotated_at: row.opt_int(2)?,
                 grace_used: row.bool(3)?,
@@ -32,8 +33,8 @@ impl TryFrom<&Row> for FoundToken {
 }
 
 pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub user_id: &'a str,
+    pub id: &'a SessionId,
+    pub user_id: &'a UserId,
     pub token_hash: &'a str,
     pub now: i64,
     pub expires_at: i64,
@@ -44,7 +45,7 @@ pub struct NewSession<'a> {
 /// A session as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
-    pub id: String,
+    pub id: SessionId,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: i64,
@@ -66,7 +67,7 @@ impl TryFrom<&Row> for SessionInfo {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(SessionInfo {
-            id: row.text(0)?,
+            id: row.session_id(0)?,
             created_at: row.int(1)?,
             last_used_at: row.opt_int(2)?,
             expires_at: row.int(3)?,
@@ -96,7 +97,12 @@ impl Tx<'_> {
         self.insert_refresh_token(new.token_hash, new.id, new.now)
     }
 
-    fn insert_refresh_token(&self, hash: &str, session_id: &str, now: i64) -> Result<(), DbError> {
+    fn insert_refresh_token(
+        &self,
+        hash: &str,
+        session_id: &SessionId,
+        now: i64,
+    ) -> Result<(), DbError> {
         self.query(
             "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES ($1, $2, $3)",
             &[hash.into(), session_id.into(), Value::Int(now)],
@@ -134,7 +140,7 @@ impl Store {
         &self,
         old_hash: &str,
         new_hash: &str,
-        session_id: &str,
+        session_id: &SessionId,
         now: i64,
     ) -> Result<bool, DbError> {
         let sql = format!(
@@ -171,7 +177,7 @@ impl Store {
         &self,
         old_hash: &str,
         successor_hash: &str,
-        session_id: &str,
+        session_id: &SessionId,
         now: i64,
     ) -> Result<bool, DbError> {
         let sql = format!(
@@ -202,7 +208,7 @@ impl Tx<'_> {
     /// Revokes one session (every token of its family). `true` if it was active until now.
     pub fn revoke_session(
         &self,
-        session_id: &str,
+        session_id: &SessionId,
         reason: &str,
         now: i64,
     ) -> Result<bool, DbError> {
@@ -218,17 +224,17 @@ impl Tx<'_> {
     /// alone: they end by themselves and are purged.
     pub fn revoke_user_sessions(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         reason: &str,
         now: i64,
-    ) -> Result<Vec<String>, DbError> {
+    ) -> Result<Vec<SessionId>, DbError> {
         self.query(
             "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
              AND revoked_at IS NULL AND expires_at > $2 RETURNING id",
             &[user_id.into(), Value::Int(now), reason.into()],
         )?
         .iter()
-        .map(|row| row.text(0))
+        .map(|row| row.session_id(0))
         .collect()
     }
 
@@ -236,11 +242,11 @@ impl Tx<'_> {
     /// ids ended.
     pub fn end_sessions_beyond(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         keep: i64,
         reason: &str,
         now: i64,
-    ) -> Result<Vec<String>, DbError> {
+    ) -> Result<Vec<SessionId>, DbError> {
         self.query(
             "UPDATE sessions SET revoked_at = $2, revoked_reason = $3 WHERE user_id = $1 \
              AND revoked_at IS NULL AND expires_at > $2 AND id NOT IN (\
@@ -254,14 +260,14 @@ impl Tx<'_> {
             ],
         )?
         .iter()
-        .map(|row| row.text(0))
+        .map(|row| row.session_id(0))
         .collect()
     }
 }
 
 impl Reader {
     /// The user's live sessions, newest first.
-    pub fn live_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionInfo>, DbError> {
+    pub fn live_sessions(&self, user_id: &UserId, now: i64) -> Result<Vec<SessionInfo>, DbError> {
         self.records(
             &format!(
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
@@ -272,7 +278,7 @@ impl Reader {
     }
 
     /// Every session still on record for the user (ended ones until they are purged), newest first.
-    pub fn all_sessions(&self, user_id: &str) -> Result<Vec<SessionInfo>, DbError> {
+    pub fn all_sessions(&self, user_id: &UserId) -> Result<Vec<SessionInfo>, DbError> {
         self.records(
             &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY id DESC"),
             &[user_id.into()],
@@ -282,8 +288,8 @@ impl Reader {
     /// Whether the session is live and belongs to the user.
     pub fn owns_live_session(
         &self,
-        user_id: &str,
-        session_id: &str,
+        user_id: &UserId,
+        session_id: &SessionId,
         now: i64,
     ) -> Result<bool, DbError> {
         Ok(self
@@ -298,7 +304,7 @@ impl Reader {
 
 impl Tx<'_> {
     /// Drops where the user's sessions signed in from: personal data of a deleted account.
-    pub fn forget_session_clients(&self, user_id: &str) -> Result<(), DbError> {
+    pub fn forget_session_clients(&self, user_id: &UserId) -> Result<(), DbError> {
         self.query(
             "UPDATE sessions SET client_addr = NULL, user_agent = NULL WHERE user_id = $1",
             &[user_id.into()],
@@ -311,8 +317,8 @@ impl Tx<'_> {
 /// account not disabled. What introspection reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveRefreshToken {
-    pub session_id: String,
-    pub user_id: String,
+    pub session_id: SessionId,
+    pub user_id: UserId,
     pub username: String,
     pub issued_at: i64,
     pub session_expires_at: i64,
@@ -323,8 +329,8 @@ impl TryFrom<&Row> for LiveRefreshToken {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(LiveRefreshToken {
-            session_id: row.text(0)?,
-            user_id: row.text(1)?,
+            session_id: row.session_id(0)?,
+            user_id: row.user_id(1)?,
             username: row.text(2)?,
             issued_at: row.int(3)?,
             session_expires_at: row.int(4)?,

@@ -1,8 +1,9 @@
 use super::{DbError, Reader, Row, Tx, Value};
+use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub username: String,
     pub password_hash: String,
@@ -14,7 +15,7 @@ pub struct User {
 }
 
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    pub id: &'a UserId,
     pub email: &'a str,
     pub email_normalized: &'a str,
     pub username: &'a str,
@@ -47,7 +48,7 @@ impl TryFrom<&Row> for User {
 
     fn try_from(row: &Row) -> Result<Self, DbError> {
         Ok(User {
-            id: row.text(0)?,
+            id: row.user_id(0)?,
             email: row.text(1)?,
             username: row.text(2)?,
             password_hash: row.text(3)?,
@@ -68,8 +69,8 @@ impl Reader {
         self.user_where("username_normalized", username_normalized)
     }
 
-    pub fn user_by_id(&self, id: &str) -> Result<Option<User>, DbError> {
-        self.user_where("id", id)
+    pub fn user_by_id(&self, id: &UserId) -> Result<Option<User>, DbError> {
+        self.user_where("id", id.as_str())
     }
 
     fn user_where(&self, column: &'static str, value: &str) -> Result<Option<User>, DbError> {
@@ -116,12 +117,12 @@ impl Tx<'_> {
 
     /// Locks the user's row until the transaction ends, so that read-then-write rules about one
     /// user (the hourly cap on reset mails) see each other's writes. `false` if there is no such user.
-    pub fn lock_user(&self, id: &str) -> Result<bool, DbError> {
+    pub fn lock_user(&self, id: &UserId) -> Result<bool, DbError> {
         let sql = format!("SELECT id FROM users WHERE id = $1{}", self.lock_rows());
         Ok(self.query_one(&sql, &[id.into()])?.is_some())
     }
 
-    pub fn set_password_hash(&self, user_id: &str, hash: &str, now: i64) -> Result<(), DbError> {
+    pub fn set_password_hash(&self, user_id: &UserId, hash: &str, now: i64) -> Result<(), DbError> {
         self.query(
             "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
             &[user_id.into(), hash.into(), Value::Int(now)],
@@ -136,7 +137,7 @@ impl Tx<'_> {
     /// also makes a concurrent reset or disabling wait for this transaction on PostgreSQL.
     pub fn hold_credential(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         verified: &str,
         replacement: Option<&str>,
         now: i64,
@@ -164,7 +165,7 @@ impl Tx<'_> {
     /// Sets a new, verified address unless another account holds it (the caller holds the row).
     pub fn change_email(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         email: &str,
         email_normalized: &str,
         now: i64,
@@ -201,7 +202,7 @@ impl Tx<'_> {
     /// Sets a new username unless another account holds it (the caller holds the row).
     pub fn change_username(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         username: &str,
         username_normalized: &str,
         now: i64,
@@ -228,7 +229,7 @@ impl Tx<'_> {
     /// pointing at it), every personal field goes. The unique columns get a placeholder derived from
     /// the id, which no address (it has no `@`) or username (no `:`) can equal, so the email and
     /// username are free for new accounts. `false` if there was no live account.
-    pub fn tombstone_user(&self, user_id: &str, now: i64) -> Result<bool, DbError> {
+    pub fn tombstone_user(&self, user_id: &UserId, now: i64) -> Result<bool, DbError> {
         Ok(!self
             .query(
                 "UPDATE users SET email = '', email_normalized = 'deleted:' || id, username = '', \

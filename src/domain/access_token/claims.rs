@@ -1,5 +1,6 @@
 //! What an access token carries, and the limits that issuing and every verifier share.
 
+use crate::domain::ids::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
 
 pub const TOKEN_TYPE: &str = "at+jwt";
@@ -11,7 +12,7 @@ pub const MAX_TOKEN_LEN: usize = 4096;
 /// The service's own claims, beside the registered ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionClaims {
-    pub sid: String,
+    pub sid: SessionId,
     pub username: String,
     pub email: String,
     pub email_verified: bool,
@@ -21,7 +22,7 @@ pub struct SessionClaims {
 /// Everything a verified token says, as `/verify` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
-    pub sub: String,
+    pub sub: UserId,
     pub jti: String,
     pub exp: u64,
     pub iat: u64,

@@ -1,13 +1,14 @@
 //! Signing a new access token, through jwt-simple.
 
 use super::claims::{SessionClaims, TOKEN_TYPE, TokenError};
+use crate::domain::ids::UserId;
 use crate::domain::keys::SigningKey;
 use jwt_simple::prelude::{Audiences, Duration, EdDSAKeyPairLike, HeaderOptions, JWTClaims};
 
 pub struct IssueParams<'a> {
     pub issuer: &'a str,
     pub audience: &'a str,
-    pub subject: &'a str,
+    pub subject: &'a UserId,
     pub jti: &'a str,
     pub now: u64,
     pub expires_at: u64,
@@ -24,7 +25,7 @@ pub fn issue(
         expires_at: Some(Duration::from_secs(params.expires_at)),
         invalid_before: Some(now),
         issuer: Some(params.issuer.to_owned()),
-        subject: Some(params.subject.to_owned()),
+        subject: Some(params.subject.to_string()),
         audiences: Some(Audiences::AsString(params.audience.to_owned())),
         jwt_id: Some(params.jti.to_owned()),
         nonce: None,

@@ -7,6 +7,7 @@ use super::claims::{
     LEEWAY_SECS, MAX_TOKEN_LEN, SessionClaims, TOKEN_TYPE, TokenError, VerifiedToken,
 };
 use super::verify::Expectations;
+use crate::domain::ids::UserId;
 use jwt_simple::prelude::{
     Duration, Ed25519PublicKey, EdDSAPublicKeyLike, Token, VerificationOptions,
 };
@@ -53,7 +54,7 @@ pub fn verify_with_jwt_simple(
         return Err(TokenError::MissingClaim);
     };
     Ok(VerifiedToken {
-        sub,
+        sub: UserId::trusted(sub),
         jti,
         exp: exp.as_secs(),
         iat: iat.as_secs(),

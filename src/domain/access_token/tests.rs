@@ -3,6 +3,7 @@
 
 use super::reference::verify_with_jwt_simple;
 use super::*;
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::keys::{PublicKey, SigningKey, b64url};
 use jwt_simple::prelude::Token;
 use serde_json::{Value, json};
@@ -12,7 +13,7 @@ const SEED: [u8; 32] = [42; 32];
 
 fn claims() -> SessionClaims {
     SessionClaims {
-        sid: "sess-1".into(),
+        sid: SessionId::trusted("sess-1".into()),
         username: "alice".into(),
         email: "alice@example.com".into(),
         email_verified: false,
@@ -31,7 +32,7 @@ fn issue_at(key: &SigningKey, now: u64, ttl: u64) -> String {
     let params = IssueParams {
         issuer: "https://auth.test",
         audience: "chatty",
-        subject: "user-1",
+        subject: &UserId::trusted("user-1".into()),
         jti: "jti-1",
         now,
         expires_at: now + ttl,
@@ -278,6 +279,6 @@ fn the_unverified_peek_finds_key_and_session() {
     let token = issue_at(&key, NOW, 900);
     let peek = decode_unverified(&token).unwrap();
     assert_eq!(peek.kid.as_deref(), Some(key.kid.as_str()));
-    assert_eq!(peek.sid.as_deref(), Some("sess-1"));
+    assert_eq!(peek.sid.as_ref().map(SessionId::as_str), Some("sess-1"));
     assert!(decode_unverified("x").is_err());
 }

@@ -10,6 +10,7 @@
 use super::claims::{
     LEEWAY_SECS, MAX_TOKEN_LEN, SessionClaims, TOKEN_TYPE, TokenError, VerifiedToken,
 };
+use crate::domain::ids::{SessionId, UserId};
 use crate::domain::keys::PublicKey;
 use ct_codecs::{Base64UrlSafeNoPadding, Decoder};
 use serde::Deserialize;
@@ -87,10 +88,10 @@ struct Claims {
     exp: Option<Timestamp>,
     nbf: Option<Timestamp>,
     iss: Option<String>,
-    sub: Option<String>,
+    sub: Option<UserId>,
     aud: Option<Audience>,
     jti: Option<String>,
-    sid: String,
+    sid: SessionId,
     username: String,
     email: String,
     email_verified: bool,
@@ -105,7 +106,7 @@ fn b64(text: &str) -> Result<Vec<u8>, TokenError> {
 /// caller fetch the key and the session state in one database round trip.
 pub struct Unverified {
     pub kid: Option<String>,
-    pub sid: Option<String>,
+    pub sid: Option<SessionId>,
 }
 
 pub fn decode_unverified(token: &str) -> Result<Unverified, TokenError> {
@@ -115,7 +116,7 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, TokenError> {
     }
     #[derive(Deserialize)]
     struct PeekClaims {
-        sid: Option<String>,
+        sid: Option<SessionId>,
     }
     let mut parts = token.split('.');
     let (Some(header), Some(claims)) = (parts.next(), parts.next()) else {
