@@ -18,49 +18,32 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// A migration and the text of its file, `migrations/{file}.sql`.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../../migrations/", $file, ".sql")),
+        }
+    };
+}
+
 /// Every migration, in version order. One text serves both backends (see the module comment); a
 /// version and its name never change once released, since databases record them.
 pub static MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "accounts",
-        sql: include_str!("../../migrations/0001_accounts.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "mail_events_outbox",
-        sql: include_str!("../../migrations/0002_mail_events_outbox.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "throttling",
-        sql: include_str!("../../migrations/0003_throttling.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "throttle_buckets_and_purging",
-        sql: include_str!("../../migrations/0004_throttle_buckets_and_purging.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "outbox_link_expiry",
-        sql: include_str!("../../migrations/0005_outbox_link_expiry.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "account_self_service",
-        sql: include_str!("../../migrations/0006_account_self_service.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "platform",
-        sql: include_str!("../../migrations/0007_platform.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "session_use_on_tokens",
-        sql: include_str!("../../migrations/0008_session_use_on_tokens.sql"),
-    },
+    migration!(1, "accounts", "0001_accounts"),
+    migration!(2, "mail_events_outbox", "0002_mail_events_outbox"),
+    migration!(3, "throttling", "0003_throttling"),
+    migration!(
+        4,
+        "throttle_buckets_and_purging",
+        "0004_throttle_buckets_and_purging"
+    ),
+    migration!(5, "outbox_link_expiry", "0005_outbox_link_expiry"),
+    migration!(6, "account_self_service", "0006_account_self_service"),
+    migration!(7, "platform", "0007_platform"),
+    migration!(8, "session_use_on_tokens", "0008_session_use_on_tokens"),
 ];
 
 const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
