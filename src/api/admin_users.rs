@@ -319,6 +319,9 @@ struct FullProfile<'a> {
     id: &'a UserId,
     is_admin: bool,
     last_login_at: Option<String>,
+    /// Only when one account is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live_sessions: Option<i64>,
     status: &'static str,
     username: &'a str,
 }
@@ -334,6 +337,7 @@ impl<'a> FullProfile<'a> {
             id: &account.id,
             is_admin: account.is_admin,
             last_login_at: account.last_login_at.map(rfc3339),
+            live_sessions: None,
             status: if account.disabled_at.is_some() {
                 "disabled"
             } else {
@@ -342,14 +346,6 @@ impl<'a> FullProfile<'a> {
             username: &account.username,
         }
     }
-}
-
-/// One account, with how many sessions it has live.
-#[derive(Serialize)]
-struct AccountAnswer<'a> {
-    #[serde(flatten)]
-    profile: FullProfile<'a>,
-    live_sessions: i64,
 }
 
 /// A page of the list, and where the next one starts.
@@ -363,9 +359,9 @@ struct AccountPage<'a> {
 fn answer(ctx: &Ctx, id: &UserId) -> Result<Response, ApiError> {
     let store = ctx.store()?;
     let account = store.account(id)?.ok_or(ApiError::UserNotFound)?;
-    let answer = AccountAnswer {
-        profile: FullProfile::of(&account),
-        live_sessions: store.live_session_count(id, ctx.now)?,
+    let answer = FullProfile {
+        live_sessions: Some(store.live_session_count(id, ctx.now)?),
+        ..FullProfile::of(&account)
     };
     Ok(Response::json(200, &answer).no_store())
 }

@@ -109,3 +109,27 @@ pub fn token_pair_signed_with(
     )
     .no_store())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::UserId;
+
+    #[test]
+    fn the_profile_body_keeps_its_members_and_their_order() {
+        let user = User {
+            id: UserId::trusted("0190a0a0-0000-7000-8000-000000000001".into()),
+            email: "Ann@Example.com".into(),
+            username: "ann".into(),
+            password_hash: "never shown".into(),
+            email_verified: false,
+            is_admin: true,
+            created_at: 0,
+            disabled_at: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&profile(&user)).unwrap(),
+            r#"{"created_at":"1970-01-01T00:00:00Z","email":"Ann@Example.com","email_verified":false,"id":"0190a0a0-0000-7000-8000-000000000001","username":"ann"}"#
+        );
+    }
+}

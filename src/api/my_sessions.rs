@@ -25,7 +25,16 @@ struct Session<'a> {
     expires_at: String,
     id: &'a SessionId,
     last_used_at: Option<String>,
+    /// In the export only: ended sessions are listed too, with when and why.
+    #[serde(flatten)]
+    ended: Option<Ended<'a>>,
     user_agent: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Ended<'a> {
+    revoked_at: Option<String>,
+    revoked_reason: Option<&'a str>,
 }
 
 impl<'a> Session<'a> {
@@ -37,6 +46,7 @@ impl<'a> Session<'a> {
             expires_at: rfc3339(session.expires_at),
             id: &session.id,
             last_used_at: session.last_used_at.map(rfc3339),
+            ended: None,
             user_agent: session.user_agent.as_deref(),
         }
     }
@@ -45,15 +55,6 @@ impl<'a> Session<'a> {
 #[derive(Serialize)]
 struct Sessions<'a> {
     sessions: Vec<Session<'a>>,
-}
-
-/// A session in the export: ended ones too, with when and why.
-#[derive(Serialize)]
-struct ExportedSession<'a> {
-    #[serde(flatten)]
-    session: Session<'a>,
-    revoked_at: Option<String>,
-    revoked_reason: Option<&'a str>,
 }
 
 /// One entry of the account's history.
@@ -70,7 +71,7 @@ struct Export<'a> {
     events: Vec<HistoryEntry<'a>>,
     exported_at: String,
     profile: Profile<'a>,
-    sessions: Vec<ExportedSession<'a>>,
+    sessions: Vec<Session<'a>>,
 }
 
 pub fn list(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
@@ -132,12 +133,58 @@ pub fn export(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
         profile: profile(&user),
         sessions: all
             .iter()
-            .map(|s| ExportedSession {
-                session: Session::of(s, &token.claims.sid),
-                revoked_at: s.revoked_at.map(rfc3339),
-                revoked_reason: s.revoked_reason.as_deref(),
+            .map(|s| Session {
+                ended: Some(Ended {
+                    revoked_at: s.revoked_at.map(rfc3339),
+                    revoked_reason: s.revoked_reason.as_deref(),
+                }),
+                ..Session::of(s, &token.claims.sid)
             })
             .collect(),
     };
     Ok(Response::json(200, &export).no_store())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> SessionInfo {
+        SessionInfo {
+            id: SessionId::trusted("s-1".into()),
+            created_at: 0,
+            last_used_at: None,
+            expires_at: 60,
+            revoked_at: Some(30),
+            revoked_reason: Some("logout".into()),
+            client_addr: Some("203.0.113.7".into()),
+            user_agent: None,
+        }
+    }
+
+    #[test]
+    fn a_listed_session_says_nothing_of_how_sessions_end() {
+        let info = info();
+        let listed = Session::of(&info, &SessionId::trusted("s-1".into()));
+        assert_eq!(
+            serde_json::to_string(&listed).unwrap(),
+            r#"{"client_addr":"203.0.113.7","created_at":"1970-01-01T00:00:00Z","current":true,"expires_at":"1970-01-01T00:01:00Z","id":"s-1","last_used_at":null,"user_agent":null}"#
+        );
+    }
+
+    #[test]
+    fn an_exported_session_says_when_and_why_it_ended_in_the_usual_order() {
+        let info = info();
+        let exported = Session {
+            ended: Some(Ended {
+                revoked_at: info.revoked_at.map(rfc3339),
+                revoked_reason: info.revoked_reason.as_deref(),
+            }),
+            ..Session::of(&info, &SessionId::trusted("s-2".into()))
+        };
+        assert_eq!(
+            serde_json::to_string(&exported).unwrap(),
+            r#"{"client_addr":"203.0.113.7","created_at":"1970-01-01T00:00:00Z","current":false,"expires_at":"1970-01-01T00:01:00Z","id":"s-1","last_used_at":null,"revoked_at":"1970-01-01T00:00:30Z","revoked_reason":"logout","user_agent":null}"#
+        );
+    }
 }

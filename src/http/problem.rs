@@ -98,6 +98,16 @@ mod tests {
     }
 
     #[test]
+    fn the_body_keeps_its_members_and_their_order() {
+        let mut problem = Problem::new(400, "validation_failed", "Invalid request", "1 field");
+        problem.errors = vec![FieldError::new("email", "required", "email is required")];
+        assert_eq!(
+            String::from_utf8(problem.into_response().body).unwrap(),
+            r#"{"code":"validation_failed","detail":"1 field","errors":[{"code":"required","field":"email","message":"email is required"}],"status":400,"title":"Invalid request","type":"urn:chatty:auth:problem:validation_failed"}"#
+        );
+    }
+
+    #[test]
     fn omits_the_field_list_when_there_is_none() {
         let body: Value = serde_json::from_slice(
             &Problem::new(404, "not_found", "Not found", "x")
