@@ -61,6 +61,11 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "session_use_on_tokens",
         sql: include_str!("../../migrations/0008_session_use_on_tokens.sql"),
     },
+    Migration {
+        version: 9,
+        name: "refreshes_counted_on_tokens",
+        sql: include_str!("../../migrations/0009_refreshes_counted_on_tokens.sql"),
+    },
 ];
 
 const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
