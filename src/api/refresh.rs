@@ -17,7 +17,10 @@ use crate::domain::rate_limit::RateLimited;
 use crate::domain::revocation::RevocationReason;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
+use crate::log;
+use crate::store::lookups::RefreshWindow;
 use crate::store::sessions::FoundToken;
+use serde_json::json;
 
 /// Concurrent refreshes of one token race on a conditional update; the loser decides again with the
 /// winner's outcome, which settles after one retry.
@@ -29,23 +32,57 @@ const SUCCESSOR: &str = "refresh-token-successor";
 pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     let presented = json::single_field(request, "refresh_token")?;
     let token = OpaqueToken::parse(&presented).ok_or(ApiError::InvalidGrant)?;
+    // Every token presented counts against the client's refresh limit, known or not, once: a
+    // granted rotation on the token it issues (no write of its own), anything else in the
+    // network's bucket afterwards.
+    let window = throttle::window(ctx, RateLimited::Refresh)?;
+    let mut rotated = false;
+    let answer = refresh_with(ctx, &token, &window, &mut rotated);
+    if !rotated && !matches!(answer, Err(ApiError::RateLimited { .. })) {
+        // A store that cannot be opened already gave the answer its error.
+        if let Ok(store) = ctx.store()
+            && let Err(e) = store.hit_rate_limit(&window.bucket, window.start)
+        {
+            log::warn(
+                "refresh_not_counted",
+                json!({"request_id": ctx.request_id, "cause": e.to_string()}),
+            );
+        }
+    }
+    answer
+}
+
+/// The refresh itself; `rotated` is set when a rotation was granted.
+fn refresh_with(
+    ctx: &Ctx,
+    token: &OpaqueToken,
+    window: &throttle::Window,
+    rotated: &mut bool,
+) -> Result<Response, ApiError> {
     let old_hash = token.hash();
     let store = ctx.store_unchecked()?;
     let grace = ctx.config.refresh_reuse_grace()?;
+    let counted = RefreshWindow {
+        network: &window.network,
+        start: window.start,
+        bucket: &window.bucket,
+        limit: window.limit,
+    };
 
     for attempt in 0..ATTEMPTS {
-        // One round trip: schema version, token, session, user and signing key together.
-        let lookup = match store.refresh_lookup(&old_hash) {
+        // One round trip: schema version, the refreshes counted, token, session, user and signing
+        // key together.
+        let lookup = match store.refresh_lookup(&old_hash, &counted) {
             Ok(found) if store.schema_version_is_current(found.schema_version) => found,
             _ => {
                 store.ensure_schema()?;
-                store.refresh_lookup(&old_hash)?
+                store.refresh_lookup(&old_hash, &counted)?
             }
         };
-        // Counted once the lookup has brought the schema up to date; known or not, every token
-        // presented counts.
+        // Checked once the lookup has brought the schema up to date. A burst of refreshes from one
+        // network, all in flight together, may pass the limit by as many as were in flight.
         if attempt == 0 {
-            throttle::limit(ctx, RateLimited::Refresh)?;
+            throttle::check(ctx, window, lookup.recent_refreshes.saturating_add(1))?;
         }
         let decision = decide_refresh(lookup.found.as_ref().map(|(f, _)| &f.state), ctx.now, grace);
         let Some((found, user)) = lookup.found else {
@@ -88,7 +125,14 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
                 return Err(ApiError::RefreshTokenReused);
             }
             RefreshDecision::Rotate => {
-                store.rotate_refresh_token(&old_hash, &next_hash, &found.session_id, ctx.now)?
+                *rotated = store.rotate_refresh_token(
+                    &old_hash,
+                    &next_hash,
+                    &found.session_id,
+                    &window.network,
+                    ctx.now,
+                )?;
+                *rotated
             }
             RefreshDecision::ReissueInGrace => {
                 store.reissue_in_grace(&old_hash, &next_hash, &found.session_id, ctx.now)?

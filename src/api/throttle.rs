@@ -6,13 +6,43 @@ use super::error::ApiError;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::rate_limit::{self, RateLimited};
 
+/// Where a request of `kind` counts: its client network, the rate-limit bucket and the window.
+pub struct Window {
+    kind: RateLimited,
+    pub network: String,
+    pub bucket: String,
+    pub start: i64,
+    pub limit: i64,
+}
+
+pub fn window(ctx: &Ctx, kind: RateLimited) -> Result<Window, ApiError> {
+    let network = ctx.client_network()?;
+    Ok(Window {
+        kind,
+        bucket: format!("{}:{network}", kind.name()),
+        network,
+        start: rate_limit::window_start(ctx.now, kind.window_secs()),
+        limit: ctx.config.rate_limit(kind)?,
+    })
+}
+
+/// Counts this request in its bucket and refuses it (429) if that puts the bucket over the limit.
 pub fn limit(ctx: &Ctx, kind: RateLimited) -> Result<(), ApiError> {
-    let limit = ctx.config.rate_limit(kind)?;
-    let window = kind.window_secs();
-    let start = rate_limit::window_start(ctx.now, window);
-    let bucket = format!("{}:{}", kind.name(), ctx.client_network()?);
-    let hits = ctx.store()?.hit_rate_limit(&bucket, start)?;
-    match rate_limit::exceeded(hits, limit, start, window, ctx.now) {
+    let window = window(ctx, kind)?;
+    let hits = ctx.store()?.hit_rate_limit(&window.bucket, window.start)?;
+    check(ctx, &window, hits)
+}
+
+/// Refuses the `count`-th request of the window (this one included) if that is over the limit.
+pub fn check(ctx: &Ctx, window: &Window, count: i64) -> Result<(), ApiError> {
+    let kind = window.kind;
+    match rate_limit::exceeded(
+        count,
+        window.limit,
+        window.start,
+        kind.window_secs(),
+        ctx.now,
+    ) {
         None => Ok(()),
         Some(retry_after) => {
             audit::record(

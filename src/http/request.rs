@@ -75,6 +75,29 @@ impl Request {
     }
 }
 
+/// How much of a request's body to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyPlan {
+    /// Nothing to read: waiting for the host to report the end of an empty body costs a round
+    /// trip through its HTTP stack, as much as the rest of a `GET /verify`.
+    Skip,
+    /// Refused unread: the declared length is over the limit.
+    TooLarge,
+    /// Read until the declared length (no wait for the end of the stream), or the end.
+    Read { declared: Option<u64> },
+}
+
+/// `GET` and `HEAD` carry no content the API reads (their content has no defined meaning, RFC
+/// 9110 section 9.3.1), and a declared length of zero has nothing to read.
+fn body_plan(method: &Method, declared: Option<u64>) -> BodyPlan {
+    match declared {
+        Some(len) if len > MAX_BODY_BYTES as u64 => BodyPlan::TooLarge,
+        Some(0) => BodyPlan::Skip,
+        _ if matches!(*method, Method::GET | Method::HEAD) => BodyPlan::Skip,
+        _ => BodyPlan::Read { declared },
+    }
+}
+
 /// Reads a request from the Spin host. Headers first; the body only up to `MAX_BODY_BYTES`.
 pub fn read(incoming: spin_sdk::http::IncomingRequest) -> Request {
     let method = to_method(&incoming.method());
@@ -84,14 +107,15 @@ pub fn read(incoming: spin_sdk::http::IncomingRequest) -> Request {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
         .and_then(|(_, v)| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok());
-    let body = match declared_len {
-        Some(len) if len > MAX_BODY_BYTES as u64 => Body::TooLarge,
-        _ => read_body(&incoming),
+    let body = match body_plan(&method, declared_len) {
+        BodyPlan::Skip => Body::Complete(Vec::new()),
+        BodyPlan::TooLarge => Body::TooLarge,
+        BodyPlan::Read { declared } => read_body(&incoming, declared),
     };
     Request::new(method, &path_with_query, headers, body)
 }
 
-fn read_body(incoming: &spin_sdk::http::IncomingRequest) -> Body {
+fn read_body(incoming: &spin_sdk::http::IncomingRequest, declared: Option<u64>) -> Body {
     let Ok(body) = incoming.consume() else {
         return Body::Unreadable;
     };
@@ -105,6 +129,10 @@ fn read_body(incoming: &spin_sdk::http::IncomingRequest) -> Body {
                 bytes.extend_from_slice(&chunk);
                 if bytes.len() > MAX_BODY_BYTES {
                     return Body::TooLarge;
+                }
+                // HTTP framing holds the body to its declared length: all of it is here.
+                if declared.is_some_and(|len| bytes.len() as u64 >= len) {
+                    return Body::Complete(bytes);
                 }
             }
             Err(wasi::io::streams::StreamError::Closed) => return Body::Complete(bytes),
@@ -172,6 +200,24 @@ mod tests {
         let lines: Vec<&[u8]> = r.header_all("x-forwarded-for").collect();
         assert_eq!(lines, vec![&b"6.6.6.6"[..], &b"10.0.0.1"[..]]);
         assert_eq!(r.header_all("absent").count(), 0);
+    }
+
+    #[test]
+    fn bodies_are_read_only_where_the_api_reads_them() {
+        assert_eq!(body_plan(&Method::GET, None), BodyPlan::Skip);
+        assert_eq!(body_plan(&Method::HEAD, Some(10)), BodyPlan::Skip);
+        assert_eq!(body_plan(&Method::POST, Some(0)), BodyPlan::Skip);
+        assert_eq!(
+            body_plan(&Method::POST, Some(42)),
+            BodyPlan::Read { declared: Some(42) }
+        );
+        assert_eq!(
+            body_plan(&Method::DELETE, None),
+            BodyPlan::Read { declared: None }
+        );
+        let over = MAX_BODY_BYTES as u64 + 1;
+        assert_eq!(body_plan(&Method::POST, Some(over)), BodyPlan::TooLarge);
+        assert_eq!(body_plan(&Method::GET, Some(over)), BodyPlan::TooLarge);
     }
 
     #[test]

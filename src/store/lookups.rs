@@ -35,23 +35,42 @@ impl Reader {
     }
 }
 
-/// Everything `/token/refresh` reads, in one round trip: schema version, the presented token with its
-/// session and user, and the generated signing key.
+/// Everything `/token/refresh` reads, in one round trip: schema version, the refreshes already
+/// counted for the client's network in this window, the presented token with its session and user,
+/// and the generated signing key.
 pub struct RefreshLookup {
     pub schema_version: Option<i64>,
+    /// Rotations granted to the network in the window (counted on the tokens they issued) plus
+    /// the other refreshes recorded in its rate-limit bucket.
+    pub recent_refreshes: i64,
     pub found: Option<(FoundToken, User)>,
     pub generated_key: Option<StoredKey>,
 }
 
 impl Reader {
-    pub fn refresh_lookup(&self, token_hash: &str) -> Result<RefreshLookup, DbError> {
+    /// `window` is the refresh limit's: the client's network, the window's start and the
+    /// network's rate-limit bucket.
+    pub fn refresh_lookup(
+        &self,
+        token_hash: &str,
+        window: &RefreshWindow<'_>,
+    ) -> Result<RefreshLookup, DbError> {
         let mut row = self
-            .query_one(REFRESH_LOOKUP, &[token_hash.into()])?
+            .query_one(
+                REFRESH_LOOKUP,
+                &[
+                    token_hash.into(),
+                    window.network.into(),
+                    Value::Int(window.start),
+                    window.bucket.into(),
+                    Value::Int(window.limit.saturating_add(1)),
+                ],
+            )?
             .ok_or_else(|| DbError::Query("lookup returned no row".to_owned()))?;
         // Each record of the joined row is read by its own decoder.
-        let user = row.split_off(10)?;
-        let key = row.split_off(7)?;
-        let token = row.split_off(1)?;
+        let user = row.split_off(11)?;
+        let key = row.split_off(8)?;
+        let token = row.split_off(2)?;
         // The outer joins find a user only through the token and its session.
         let found = match user.decode_present::<User>()? {
             Some(user) => Some((FoundToken::try_from(&token)?, user)),
@@ -59,15 +78,29 @@ impl Reader {
         };
         Ok(RefreshLookup {
             schema_version: row.opt_int(0)?,
+            recent_refreshes: row.int(1)?,
             found,
             generated_key: key.decode_present()?,
         })
     }
 }
 
-/// The schema version, then the columns of `FoundToken`, `StoredKey` and `User`, each in its
-/// decoder's order (see the tests).
+/// The refresh limit's window for one client network.
+pub struct RefreshWindow<'a> {
+    pub network: &'a str,
+    pub start: i64,
+    pub bucket: &'a str,
+    /// The limit: counting stops past it, so a lookup reads at most that many index entries.
+    pub limit: i64,
+}
+
+/// The schema version, the refreshes counted in the window, then the columns of `FoundToken`,
+/// `StoredKey` and `User`, each in its decoder's order (see the tests).
 const REFRESH_LOOKUP: &str = "SELECT v.version, \
+     (SELECT COUNT(*) FROM (SELECT 1 FROM refresh_tokens r WHERE r.client_network = $2 \
+     AND r.issued_at >= CAST($3 AS BIGINT) LIMIT CAST($5 AS BIGINT)) granted) \
+     + COALESCE((SELECT b.hits FROM rate_limits b WHERE b.bucket = $4 \
+     AND b.window_start = CAST($3 AS BIGINT)), 0), \
      t.session_id, s.user_id, t.rotated_at, t.grace_used, s.expires_at, s.revoked_at IS NOT NULL, \
      k.kid, k.private_key, k.public_x, \
      u.id, u.email, u.username, u.password_hash, u.email_verified, u.is_admin, u.created_at, \
@@ -97,8 +130,14 @@ mod tests {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
+        // The version and the count first, then the records.
+        let (head, records) = sql.split_once("), 0), ").unwrap();
+        assert!(
+            head.starts_with("SELECT v.version, (SELECT COUNT(*)"),
+            "{head}"
+        );
         let expected = format!(
-            "SELECT v.version, {}, {}, {} FROM",
+            "{}, {}, {} FROM",
             sessions::FOUND_TOKEN_COLUMNS
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -106,6 +145,6 @@ mod tests {
             qualified("k", keys::COLUMNS),
             qualified("u", users::COLUMNS),
         );
-        assert!(sql.starts_with(&expected), "{sql}");
+        assert!(records.starts_with(&expected), "{sql}");
     }
 }

@@ -18,13 +18,13 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// A migration and the text of its file, `migrations/{file}.sql`.
+/// A migration and the text of its file, `migrations/{number}_{name}.sql`.
 macro_rules! migration {
-    ($version:literal, $name:literal, $file:literal) => {
+    ($version:literal, $number:literal, $name:literal) => {
         Migration {
             version: $version,
             name: $name,
-            sql: include_str!(concat!("../../migrations/", $file, ".sql")),
+            sql: include_str!(concat!("../../migrations/", $number, "_", $name, ".sql")),
         }
     };
 }
@@ -32,18 +32,15 @@ macro_rules! migration {
 /// Every migration, in version order. One text serves both backends (see the module comment); a
 /// version and its name never change once released, since databases record them.
 pub static MIGRATIONS: &[Migration] = &[
-    migration!(1, "accounts", "0001_accounts"),
-    migration!(2, "mail_events_outbox", "0002_mail_events_outbox"),
-    migration!(3, "throttling", "0003_throttling"),
-    migration!(
-        4,
-        "throttle_buckets_and_purging",
-        "0004_throttle_buckets_and_purging"
-    ),
-    migration!(5, "outbox_link_expiry", "0005_outbox_link_expiry"),
-    migration!(6, "account_self_service", "0006_account_self_service"),
-    migration!(7, "platform", "0007_platform"),
-    migration!(8, "session_use_on_tokens", "0008_session_use_on_tokens"),
+    migration!(1, "0001", "accounts"),
+    migration!(2, "0002", "mail_events_outbox"),
+    migration!(3, "0003", "throttling"),
+    migration!(4, "0004", "throttle_buckets_and_purging"),
+    migration!(5, "0005", "outbox_link_expiry"),
+    migration!(6, "0006", "account_self_service"),
+    migration!(7, "0007", "platform"),
+    migration!(8, "0008", "session_use_on_tokens"),
+    migration!(9, "0009", "refreshes_counted_on_tokens"),
 ];
 
 const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

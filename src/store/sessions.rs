@@ -136,16 +136,20 @@ impl Store {
     /// inserted. Both rows come back only when both happened. A loser of a race finds the successor
     /// already there (it is derived from the same token) and the current token already rotated, so
     /// neither row comes back and nothing changes.
+    ///
+    /// The successor records the client's network: the refresh limit counts granted rotations on
+    /// the tokens they issued (see `refresh_lookup`).
     pub fn rotate_refresh_token(
         &self,
         old_hash: &str,
         new_hash: &str,
         session_id: &SessionId,
+        client_network: &str,
         now: i64,
     ) -> Result<bool, DbError> {
         let sql = format!(
-            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at) \
-             SELECT v.token_hash, $3, CAST($4 AS BIGINT) \
+            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, client_network) \
+             SELECT v.token_hash, $3, CAST($4 AS BIGINT), $5 \
              FROM (SELECT $1 AS token_hash UNION ALL SELECT $2) v \
              WHERE EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.token_hash = $1 \
              AND c.session_id = $3 AND c.rotated_at IS NULL) \
@@ -163,6 +167,7 @@ impl Store {
                 new_hash.into(),
                 session_id.into(),
                 Value::Int(now),
+                client_network.into(),
             ],
         )?;
         Ok(rows.len() == 2)

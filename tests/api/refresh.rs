@@ -143,6 +143,13 @@ backend_tests! {
             current = Tokens::from(&app.refresh(&current).await).refresh;
         }
         app.refresh("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await.assert_problem(401, "invalid_grant");
+        // Granted rotations count on the tokens they issued; only the refused one wrote a hit.
+        let bucket = app.db_rows("SELECT hits FROM rate_limits WHERE bucket LIKE 'refresh:%'").await;
+        assert_eq!(bucket, vec![vec![Some("1".to_owned())]]);
+        let issued = app
+            .db_rows("SELECT COUNT(*) FROM refresh_tokens WHERE client_network IS NOT NULL")
+            .await;
+        assert_eq!(issued, vec![vec![Some("2".to_owned())]]);
         let limited = app.refresh(&current).await;
         limited.assert_problem(429, "rate_limited");
         assert!(limited.header("retry-after").is_some());

@@ -8,6 +8,7 @@ use auth_test_support::spin::{Extra, SpinProcess};
 use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::{Value, json};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -105,6 +106,11 @@ pub enum Endpoint {
     BareJwt {
         body: Bytes,
     },
+    /// The probe's rotation floor: `BareJwt`'s body, and the database to use (empty: SQLite).
+    Rotation {
+        body: Bytes,
+        database_url: String,
+    },
 }
 
 impl Endpoint {
@@ -179,6 +185,19 @@ impl Endpoint {
         }
     }
 
+    /// The rotation floor with the signing of `bare_jwt` (a `BareJwt`), on the database at
+    /// `database_url` (empty: the probe's SQLite `default`).
+    pub fn rotation(bare_jwt: &Endpoint, database_url: &str) -> Self {
+        let body = match bare_jwt {
+            Endpoint::BareJwt { body } => body.clone(),
+            _ => Bytes::new(),
+        };
+        Endpoint::Rotation {
+            body,
+            database_url: database_url.to_owned(),
+        }
+    }
+
     pub fn register() -> Self {
         // Unique names across every run of the process: later runs must not collide with earlier ones.
         static COUNTER: std::sync::OnceLock<Arc<AtomicU64>> = std::sync::OnceLock::new();
@@ -213,6 +232,9 @@ impl Endpoint {
                 "bare Ed25519 check (verify's signature floor)".into()
             }
             Endpoint::BareJwt { .. } => "bare token signing (refresh's signing floor)".into(),
+            Endpoint::Rotation { .. } => {
+                "rotation floor: read, write transaction, signing (probe)".into()
+            }
         }
     }
 
@@ -241,10 +263,17 @@ impl Endpoint {
             ),
             Endpoint::Refresh { tokens } => {
                 let token = tokens[connection].lock().unwrap().clone();
-                (
-                    json_post("/token/refresh", json!({"refresh_token": token})),
-                    200,
-                )
+                let mut request = json_post("/token/refresh", json!({"refresh_token": token}));
+                // Each connection is a client of its own (the bench's proxy says which), as
+                // refreshes come from many clients: one address refreshing a thousand times a
+                // second is what the per-address limit stops.
+                request.headers_mut().insert(
+                    "x-forwarded-for",
+                    format!("10.0.{}.{}", connection / 250, connection % 250 + 1)
+                        .parse()
+                        .unwrap(),
+                );
+                (request, 200)
             }
             Endpoint::Login { bodies } => {
                 let body = bodies.get(connection % bodies.len().max(1)).cloned();
@@ -264,6 +293,14 @@ impl Endpoint {
             }
             Endpoint::BareSignature { body } => (plain("POST", "/ed25519", body.clone()), 200),
             Endpoint::BareJwt { body } => (plain("POST", "/jwt", body.clone()), 200),
+            Endpoint::Rotation { body, database_url } => (
+                client
+                    .request("POST", "/rotation")
+                    .header("x-database-url", database_url)
+                    .body(Full::new(body.clone()))
+                    .unwrap(),
+                200,
+            ),
         }
     }
 
@@ -428,6 +465,17 @@ pub struct Probe {
 /// Builds the reference component (tests/bench/probe) and serves it with `runtime`: the baseline
 /// and the bare floors come from the same runtime as the endpoints they are compared with.
 pub async fn probe(runtime: Runtime) -> anyhow::Result<Probe> {
+    serve_probe(runtime, None).await
+}
+
+/// The probe again, given the app's SQLite database as its `default` and leave to reach the local
+/// PostgreSQL: for the rotation floor, measured on the database the endpoints ran against. Its
+/// own process, so that the baseline's component is not given databases it does not use.
+pub async fn rotation_probe(runtime: Runtime, sqlite_file: &Path) -> anyhow::Result<Probe> {
+    serve_probe(runtime, Some(sqlite_file)).await
+}
+
+async fn serve_probe(runtime: Runtime, database: Option<&Path>) -> anyhow::Result<Probe> {
     let root = component::repo_root();
     let status = std::process::Command::new("cargo")
         .args([
@@ -450,7 +498,7 @@ pub async fn probe(runtime: Runtime) -> anyhow::Result<Probe> {
                 HostConfig {
                     manifest: component::manifest()?,
                     variables: Default::default(),
-                    sqlite_path: dir.0.join("probe.db"),
+                    sqlite_path: database.map_or_else(|| dir.0.join("probe.db"), Path::to_owned),
                     key_value: Default::default(),
                     clock: Default::default(),
                     log: None,
@@ -461,19 +509,30 @@ pub async fn probe(runtime: Runtime) -> anyhow::Result<Probe> {
         ),
         Runtime::Spin(cli) | Runtime::SpinRedis(cli) => {
             let manifest = dir.0.join("spin.toml");
-            std::fs::write(
-                &manifest,
-                format!(
-                    "spin_manifest_version = 2\n\n[application]\nname = \"bench-probe\"\n\n\
-                     [[trigger.http]]\nroute = \"/...\"\ncomponent = \"probe\"\n\n\
-                     [component.probe]\nsource = {:?}\n",
-                    wasm.display().to_string()
-                ),
-            )?;
-            let extra = Extra {
-                manifest: Some(manifest),
-                ..Extra::default()
-            };
+            let mut text = format!(
+                "spin_manifest_version = 2\n\n[application]\nname = \"bench-probe\"\n\n\
+                 [[trigger.http]]\nroute = \"/...\"\ncomponent = \"probe\"\n\n\
+                 [component.probe]\nsource = {:?}\n",
+                wasm.display().to_string()
+            );
+            let mut extra = Extra::default();
+            if let Some(file) = database {
+                text.push_str(
+                    "sqlite_databases = [\"default\"]\n\
+                     allowed_outbound_hosts = [\"postgres://127.0.0.1:5432\"]\n",
+                );
+                let config = dir.0.join("runtime-config.toml");
+                std::fs::write(
+                    &config,
+                    format!(
+                        "[sqlite_database.default]\ntype = \"spin\"\npath = {:?}\n",
+                        file.display().to_string()
+                    ),
+                )?;
+                extra.args = vec!["--runtime-config-file".into(), config.display().to_string()];
+            }
+            std::fs::write(&manifest, text)?;
+            extra.manifest = Some(manifest);
             AppServer::Spin(
                 SpinProcess::start_with(cli, &[], &dir.0, &extra)
                     .map_err(|e| anyhow::anyhow!("the probe on {}: {e}", cli.version))?,

@@ -2,7 +2,10 @@
 //! with those costs, as auth_service does for every login and registration; `POST /ed25519` checks
 //! one Ed25519 signature (body: public key, signature, message) as auth_service does for every
 //! `GET /verify`; `POST /jwt` signs one access token with jwt-simple (body: the 64-byte key pair,
-//! then the token's claims as JSON) as auth_service does for every `POST /token/refresh`.
+//! then the token's claims as JSON) as auth_service does for every `POST /token/refresh`;
+//! `POST /rotation` is the floor of that refresh on this runtime: a database opened through Spin's
+//! interface (SQLite `default`, or the PostgreSQL URL in `x-database-url`), one indexed read, one
+//! short write transaction, and the signing of `/jwt`.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use jwt_simple::prelude::{
@@ -17,6 +20,7 @@ fn handle(request: Request) -> Response {
         "/hash" => hash(&request),
         "/ed25519" => ed25519(request.body()),
         "/jwt" => jwt(request.body()),
+        "/rotation" => rotation(&request),
         _ => Response::new(200, ()),
     }
 }
@@ -81,6 +85,65 @@ fn jwt(body: &[u8]) -> Response {
         Err(_) => Response::new(500, ()),
     }
 }
+
+/// The least a rotation does with its database, then its signing. The write goes to the
+/// benchmark's own table (`bench_floor`, created before the run); ids are random, as a new token's.
+fn rotation(request: &Request) -> Response {
+    let url = request
+        .header("x-database-url")
+        .and_then(|v| v.as_str())
+        .filter(|url| !url.is_empty());
+    let stored = match url {
+        Some(url) => rotation_postgres(url),
+        None => rotation_sqlite(),
+    };
+    match stored {
+        Ok(()) => jwt(request.body()),
+        Err(e) => Response::new(500, e),
+    }
+}
+
+/// As auth_service writes on SQLite: a busy timeout and `synchronous = NORMAL` set on the
+/// connection first, then `BEGIN IMMEDIATE`.
+fn rotation_sqlite() -> Result<(), String> {
+    use spin_sdk::sqlite::{Connection, Value};
+    let db = Connection::open_default().map_err(|e| e.to_string())?;
+    let run = |sql: &str, params: &[Value]| db.execute(sql, params).map(drop);
+    run(LOOKUP, &[Value::Text("none".to_owned())])
+        .and_then(|()| run("PRAGMA busy_timeout = 30000", &[]))
+        .and_then(|()| run("PRAGMA synchronous = NORMAL", &[]))
+        .and_then(|()| run("BEGIN IMMEDIATE", &[]))
+        .and_then(|()| {
+            run(
+                "INSERT INTO bench_floor (id, note) VALUES (random(), 'x')",
+                &[],
+            )
+        })
+        .and_then(|()| run("COMMIT", &[]))
+        .map_err(|e| e.to_string())
+}
+
+fn rotation_postgres(url: &str) -> Result<(), String> {
+    use spin_sdk::pg3::{Connection, ParameterValue};
+    let db = Connection::open(url).map_err(|e| e.to_string())?;
+    let id = ParameterValue::Str("none".to_owned());
+    db.query(&LOOKUP.replace('?', "$1"), &[id])
+        .map(drop)
+        .and_then(|()| db.execute("BEGIN", &[]).map(drop))
+        .and_then(|()| {
+            db.execute(
+                "INSERT INTO bench_floor (id, note) \
+                 VALUES ((random() * 9e18)::bigint, 'x')",
+                &[],
+            )
+            .map(drop)
+        })
+        .and_then(|()| db.execute("COMMIT", &[]).map(drop))
+        .map_err(|e| e.to_string())
+}
+
+/// The read: an indexed lookup of the sessions table, as auth_service's refresh lookup starts.
+const LOOKUP: &str = "SELECT COUNT(*) FROM sessions WHERE id = ?";
 
 fn hash(request: &Request) -> Response {
     let cost = |name: &str, default: u32| {
