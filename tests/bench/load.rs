@@ -81,6 +81,9 @@ impl Measurement {
 pub enum Endpoint {
     Baseline,
     UnknownRoute,
+    /// The constant routes: the same answer every time, no database.
+    OpenApi,
+    Jwks,
     Health,
     Verify {
         token: String,
@@ -222,6 +225,8 @@ impl Endpoint {
         match self {
             Endpoint::Baseline => "baseline: empty spin-sdk component".into(),
             Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
+            Endpoint::OpenApi => "GET /openapi.json".into(),
+            Endpoint::Jwks => "GET /.well-known/jwks.json".into(),
             Endpoint::Health => "GET /health".into(),
             Endpoint::Verify { .. } => "GET /verify".into(),
             Endpoint::Refresh { .. } => "POST /token/refresh".into(),
@@ -252,6 +257,8 @@ impl Endpoint {
         match self {
             Endpoint::Baseline => (plain("GET", "/", Bytes::new()), 200),
             Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
+            Endpoint::OpenApi => (plain("GET", "/openapi.json", Bytes::new()), 200),
+            Endpoint::Jwks => (plain("GET", "/.well-known/jwks.json", Bytes::new()), 200),
             Endpoint::Health => (plain("GET", "/health", Bytes::new()), 200),
             Endpoint::Verify { token } => (
                 client

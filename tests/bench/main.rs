@@ -150,6 +150,10 @@ async fn bench() -> anyhow::Result<()> {
             } else {
                 skip()
             };
+            if wanted("constant") {
+                rows.push(run(&app.client, Endpoint::OpenApi, connections, seconds).await);
+                rows.push(run(&app.client, Endpoint::Jwks, connections, seconds).await);
+            }
             if wanted("health") {
                 rows.push(run(&app.client, Endpoint::Health, connections, seconds).await);
             }
