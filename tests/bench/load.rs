@@ -84,6 +84,10 @@ pub enum Endpoint {
     /// The constant routes: the same answer every time, no database.
     OpenApi,
     Jwks,
+    /// The probe's constant answer of that many bytes.
+    BareBytes {
+        len: usize,
+    },
     Health,
     Verify {
         token: String,
@@ -227,6 +231,7 @@ impl Endpoint {
             Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
             Endpoint::OpenApi => "GET /openapi.json".into(),
             Endpoint::Jwks => "GET /.well-known/jwks.json".into(),
+            Endpoint::BareBytes { len } => format!("bare answer of {len} bytes (openapi's floor)"),
             Endpoint::Health => "GET /health".into(),
             Endpoint::Verify { .. } => "GET /verify".into(),
             Endpoint::Refresh { .. } => "POST /token/refresh".into(),
@@ -259,6 +264,9 @@ impl Endpoint {
             Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
             Endpoint::OpenApi => (plain("GET", "/openapi.json", Bytes::new()), 200),
             Endpoint::Jwks => (plain("GET", "/.well-known/jwks.json", Bytes::new()), 200),
+            Endpoint::BareBytes { len } => {
+                (plain("GET", &format!("/bytes?n={len}"), Bytes::new()), 200)
+            }
             Endpoint::Health => (plain("GET", "/health", Bytes::new()), 200),
             Endpoint::Verify { token } => (
                 client
