@@ -8,8 +8,8 @@ use crate::http::Request;
 use crate::http::Response;
 use serde::Serialize;
 
-/// The API description, embedded at build time and served as is.
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The API description, embedded at build time without its indentation (see build.rs).
+pub const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// Resolvers may cache keys this long; a rotation keeps the old key published for longer than that.
 const JWKS_MAX_AGE_SECS: u32 = 300;
@@ -68,4 +68,21 @@ pub fn openapi(_ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     Ok(Response::new(200)
         .with_body("application/json", OPENAPI.as_bytes().to_vec())
         .with_header("cache-control", "public, max-age=3600"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OPENAPI;
+    use serde_json::Value;
+
+    #[test]
+    fn the_served_document_is_the_written_one_without_its_indentation() {
+        let written = include_str!("openapi.json");
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        assert_eq!(parse(OPENAPI), parse(written));
+        assert!(!OPENAPI.contains('\n'));
+        assert!(OPENAPI.len() * 10 < written.len() * 7, "{}", OPENAPI.len());
+        // Whitespace inside strings is kept.
+        assert!(OPENAPI.contains(r#""title":"Chatty auth_service""#));
+    }
 }

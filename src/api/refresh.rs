@@ -61,7 +61,6 @@ fn refresh_with(
 ) -> Result<Response, ApiError> {
     let old_hash = token.hash();
     let store = ctx.store_unchecked()?;
-    let grace = ctx.config.refresh_reuse_grace()?;
     let counted = RefreshWindow {
         network: &window.network,
         start: window.start,
@@ -84,7 +83,14 @@ fn refresh_with(
         if attempt == 0 {
             throttle::check(ctx, window, lookup.recent_refreshes.saturating_add(1))?;
         }
-        let decision = decide_refresh(lookup.found.as_ref().map(|(f, _)| &f.state), ctx.now, grace);
+        let presented = lookup.found.as_ref().map(|(f, _)| &f.state);
+        // The grace window matters only for a token already rotated: the common case reads one
+        // variable fewer.
+        let grace = match presented {
+            Some(state) if state.rotated_at.is_some() => ctx.config.refresh_reuse_grace()?,
+            _ => 0,
+        };
+        let decision = decide_refresh(presented, ctx.now, grace);
         let Some((found, user)) = lookup.found else {
             return Err(ApiError::InvalidGrant);
         };

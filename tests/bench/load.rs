@@ -81,6 +81,13 @@ impl Measurement {
 pub enum Endpoint {
     Baseline,
     UnknownRoute,
+    /// The constant routes: the same answer every time, no database.
+    OpenApi,
+    Jwks,
+    /// The probe's constant answer of that many bytes.
+    BareBytes {
+        len: usize,
+    },
     Health,
     Verify {
         token: String,
@@ -222,6 +229,9 @@ impl Endpoint {
         match self {
             Endpoint::Baseline => "baseline: empty spin-sdk component".into(),
             Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
+            Endpoint::OpenApi => "GET /openapi.json".into(),
+            Endpoint::Jwks => "GET /.well-known/jwks.json".into(),
+            Endpoint::BareBytes { len } => format!("bare answer of {len} bytes (openapi's floor)"),
             Endpoint::Health => "GET /health".into(),
             Endpoint::Verify { .. } => "GET /verify".into(),
             Endpoint::Refresh { .. } => "POST /token/refresh".into(),
@@ -252,6 +262,11 @@ impl Endpoint {
         match self {
             Endpoint::Baseline => (plain("GET", "/", Bytes::new()), 200),
             Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
+            Endpoint::OpenApi => (plain("GET", "/openapi.json", Bytes::new()), 200),
+            Endpoint::Jwks => (plain("GET", "/.well-known/jwks.json", Bytes::new()), 200),
+            Endpoint::BareBytes { len } => {
+                (plain("GET", &format!("/bytes?n={len}"), Bytes::new()), 200)
+            }
             Endpoint::Health => (plain("GET", "/health", Bytes::new()), 200),
             Endpoint::Verify { token } => (
                 client

@@ -150,6 +150,13 @@ async fn bench() -> anyhow::Result<()> {
             } else {
                 skip()
             };
+            if wanted("constant") {
+                let len = app.get("/openapi.json").await.body.len();
+                let bare = Endpoint::BareBytes { len };
+                rows.push(run(&probe.client, bare, connections, seconds).await);
+                rows.push(run(&app.client, Endpoint::OpenApi, connections, seconds).await);
+                rows.push(run(&app.client, Endpoint::Jwks, connections, seconds).await);
+            }
             if wanted("health") {
                 rows.push(run(&app.client, Endpoint::Health, connections, seconds).await);
             }

@@ -3,7 +3,7 @@
 //! one Ed25519 signature (body: public key, signature, message) as auth_service does for every
 //! `GET /verify`; `POST /jwt` signs one access token with jwt-simple (body: the 64-byte key pair,
 //! then the token's claims as JSON) as auth_service does for every `POST /token/refresh`;
-//! `POST /rotation` is the floor of that refresh on this runtime: a database opened through Spin's
+//! `GET /bytes?n=N` answers N bytes; `POST /rotation` is the floor of that refresh on this runtime: a database opened through Spin's
 //! interface (SQLite `default`, or the PostgreSQL URL in `x-database-url`), one indexed read, one
 //! short write transaction, and the signing of `/jwt`.
 
@@ -21,6 +21,7 @@ fn handle(request: Request) -> Response {
         "/ed25519" => ed25519(request.body()),
         "/jwt" => jwt(request.body()),
         "/rotation" => rotation(&request),
+        "/bytes" => bytes(&request),
         _ => Response::new(200, ()),
     }
 }
@@ -144,6 +145,16 @@ fn rotation_postgres(url: &str) -> Result<(), String> {
 
 /// The read: an indexed lookup of the sessions table, as auth_service's refresh lookup starts.
 const LOOKUP: &str = "SELECT COUNT(*) FROM sessions WHERE id = ?";
+
+/// `GET /bytes?n=N`: N bytes, the floor of a constant answer that size (`/openapi.json`).
+fn bytes(request: &Request) -> Response {
+    let n = request
+        .query()
+        .strip_prefix("n=")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    Response::new(200, vec![b' '; n])
+}
 
 fn hash(request: &Request) -> Response {
     let cost = |name: &str, default: u32| {
