@@ -45,10 +45,7 @@ pub fn verify_access_token(ctx: &Ctx, token: &str) -> Result<VerifiedToken, ApiE
         Some(lookup(ctx, &sid)?)
     };
     let generated_x = sql.as_ref().and_then(|l| l.generated_public_x.as_deref());
-    // Opened once, for the signing key's public half and then the session.
-    let cache = cache_first.then(SessionCache::open);
-    let open_cache = cache.as_ref().and_then(|c| c.as_ref().ok());
-    let keys = keyring::verification_keys(ctx, generated_x, open_cache, peek.kid.as_deref())?;
+    let keys = keyring::verification_keys(ctx, generated_x, peek.kid.as_deref())?;
     let issuer = ctx.config.issuer()?;
     let audience = ctx.config.audience()?;
     let verified = access_token::verify(
@@ -66,7 +63,7 @@ pub fn verify_access_token(ctx: &Ctx, token: &str) -> Result<VerifiedToken, ApiE
     }
     let active = match sql {
         Some(lookup) => lookup.session_active,
-        None => match cache.map_or(Ok(false), |c| c.and_then(|c| c.is_live(&sid))) {
+        None => match SessionCache::open().and_then(|cache| cache.is_live(&sid)) {
             Ok(true) => true,
             Ok(false) => lookup(ctx, &sid)?.session_active,
             Err(e) => {

@@ -4,10 +4,9 @@
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::config::ConfigError;
-use crate::domain::keys::{self, ConfiguredKey, KeyError, PublicKey, SigningKey};
+use crate::domain::keys::{self, KeyError, PublicKey, SigningKey};
 use crate::log;
 use crate::store::keys::StoredKey;
-use crate::store::session_cache::SessionCache;
 use serde_json::json;
 
 fn misconfigured(variable: &str, e: KeyError) -> ApiError {
@@ -58,32 +57,10 @@ pub fn signing_key_with(ctx: &Ctx, preloaded: Option<&StoredKey>) -> Result<Sign
 /// The public half of the signing key. `generated_x` is the stored generated key, when the caller
 /// already read it; a configured key never needs the database.
 pub fn current_public(ctx: &Ctx, generated_x: Option<&str>) -> Result<Option<PublicKey>, ApiError> {
-    current_public_with(ctx, generated_x, None)
-}
-
-/// As `current_public`; with the key-value store open, a configured key's public half comes from
-/// its entry there (written on first use), not from a derivation.
-fn current_public_with(
-    ctx: &Ctx,
-    generated_x: Option<&str>,
-    cache: Option<&SessionCache>,
-) -> Result<Option<PublicKey>, ApiError> {
     if let Some(pem) = ctx.config.jwt_private_key()? {
-        let key = ConfiguredKey::from_pem(pem.expose())
-            .map_err(|e| misconfigured("jwt_private_key", e))?;
-        let Some(cache) = cache else {
-            return Ok(Some(key.derive_public()));
-        };
-        let name = key.cache_name();
-        if let Ok(Some(value)) = cache.public_key_entry(&name)
-            && let Some(public) = key.public_from_cache(&value)
-        {
-            return Ok(Some(public));
-        }
-        let public = key.derive_public();
-        // A failed write only means the next request derives the key again.
-        let _ = cache.remember_public_key(&name, &key.cache_value(&public));
-        return Ok(Some(public));
+        return SigningKey::public_from_pem(pem.expose())
+            .map(Some)
+            .map_err(|e| misconfigured("jwt_private_key", e));
     }
     generated_x
         .map(|x| PublicKey::from_x(x).map_err(unusable))
@@ -97,16 +74,12 @@ pub fn previous(ctx: &Ctx) -> Result<Vec<PublicKey>, ApiError> {
 
 /// Keys that may verify a token naming `kid`: the current key, and the retired ones only when the
 /// token names some other key (so the common case reads no more configuration than it needs).
-/// `cache` is the key-value store when the caller has it open (see `current_public_with`).
 pub fn verification_keys(
     ctx: &Ctx,
     generated_x: Option<&str>,
-    cache: Option<&SessionCache>,
     kid: Option<&str>,
 ) -> Result<Vec<PublicKey>, ApiError> {
-    let mut keys: Vec<PublicKey> = current_public_with(ctx, generated_x, cache)?
-        .into_iter()
-        .collect();
+    let mut keys: Vec<PublicKey> = current_public(ctx, generated_x)?.into_iter().collect();
     if keys
         .first()
         .is_none_or(|current| Some(current.kid.as_str()) != kid)

@@ -43,6 +43,19 @@ impl SigningKey {
         Ok(Self::from_pair(pair))
     }
 
+    /// Only the public half of a PEM key, derived with ed25519-dalek's precomputed tables: what
+    /// verification needs, at a fraction of the cost of loading the key for signing.
+    pub fn public_from_pem(pem: &str) -> Result<PublicKey, KeyError> {
+        let seed = pkcs8_seed(pem)?;
+        let public = ed25519_dalek::SigningKey::from_bytes(&seed)
+            .verifying_key()
+            .to_bytes();
+        Ok(PublicKey {
+            kid: thumbprint(&public),
+            bytes: public,
+        })
+    }
+
     /// From the 64-byte secret+public form kept in the database for a generated key.
     pub fn from_stored(b64: &str) -> Result<Self, KeyError> {
         let raw = Base64UrlSafeNoPadding::decode_to_vec(b64, None)
@@ -92,78 +105,6 @@ impl SigningKey {
         let kid = thumbprint(&pair.public_key().to_bytes());
         let pair = pair.with_key_id(&kid);
         Self { kid, pair }
-    }
-}
-
-/// The seed of a configured PEM key, for what needs no key pair: deriving the public half, and
-/// the key-value entry that spares `/verify` that derivation.
-///
-/// The derivation (a scalar multiplication) was a fifth of a `GET /verify` under Spin. The entry
-/// holds the public half with a tag keyed by this key, under a name keyed by it too: an entry that
-/// anyone without the private key wrote is never taken, and a new key finds none of its
-/// predecessor's.
-pub struct ConfiguredKey {
-    seed: [u8; 32],
-}
-
-/// An entry's value: the public key, then its tag.
-const ENTRY_LEN: usize = PUBLIC_KEY_LEN + 32;
-
-impl ConfiguredKey {
-    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        pkcs8_seed(pem).map(|seed| Self { seed })
-    }
-
-    /// The public half, derived with ed25519-dalek's precomputed tables: what verification needs,
-    /// at a fraction of the cost of loading the key for signing.
-    pub fn derive_public(&self) -> PublicKey {
-        let bytes = ed25519_dalek::SigningKey::from_bytes(&self.seed)
-            .verifying_key()
-            .to_bytes();
-        PublicKey {
-            kid: thumbprint(&bytes),
-            bytes,
-        }
-    }
-
-    fn tag(&self, purpose: &str, input: &[u8]) -> [u8; 32] {
-        let mut mac = hmac_sha256::HMAC::new(self.seed);
-        mac.update(purpose.as_bytes());
-        mac.update([0u8]);
-        mac.update(input);
-        mac.finalize()
-    }
-
-    /// The name of this key's entry in the key-value store.
-    pub fn cache_name(&self) -> String {
-        let id = self.tag("public-key-entry-name", &[]);
-        format!("public-key:{}", b64url(id.get(..16).unwrap_or(&id)))
-    }
-
-    /// The entry for `public`, this key's public half.
-    pub fn cache_value(&self, public: &PublicKey) -> Vec<u8> {
-        let mut value = public.bytes.to_vec();
-        value.extend(self.tag("public-key-entry-value", &public.bytes));
-        value
-    }
-
-    /// The public half from an entry, if this key tagged it.
-    pub fn public_from_cache(&self, value: &[u8]) -> Option<PublicKey> {
-        if value.len() != ENTRY_LEN {
-            return None;
-        }
-        let (bytes, tag) = value.split_at(PUBLIC_KEY_LEN);
-        let bytes: [u8; PUBLIC_KEY_LEN] = bytes.try_into().ok()?;
-        let expected = self.tag("public-key-entry-value", &bytes);
-        // Compared in constant time: the entry lives in a store that others may write to.
-        let differences = expected
-            .iter()
-            .zip(tag)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        (differences == 0).then(|| PublicKey {
-            kid: thumbprint(&bytes),
-            bytes,
-        })
     }
 }
 
@@ -270,46 +211,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn the_public_key_entry_is_taken_only_from_the_key_that_wrote_it() {
-        let key = ConfiguredKey::from_pem(RFC8037_PEM).unwrap();
-        let public = key.derive_public();
-        assert_eq!(public, SigningKey::from_pem(RFC8037_PEM).unwrap().public());
-        let value = key.cache_value(&public);
-        assert_eq!(key.public_from_cache(&value), Some(public.clone()));
-
-        // Another key: another name, and it refuses the first key's entry.
-        let other = SigningKey::generate();
-        let other_pem = pem_of_seed(other.pair().to_bytes().get(..32).unwrap());
-        let other = ConfiguredKey::from_pem(&other_pem).unwrap();
-        assert_ne!(other.cache_name(), key.cache_name());
-        assert_eq!(other.public_from_cache(&value), None);
-
-        // A forged entry (someone else's public key, any tag) or a damaged one is refused.
-        let mut forged = other.derive_public().bytes.to_vec();
-        forged.extend(value.get(PUBLIC_KEY_LEN..).unwrap());
-        assert_eq!(key.public_from_cache(&forged), None);
-        let mut flipped = value.clone();
-        *flipped.last_mut().unwrap() ^= 1;
-        assert_eq!(key.public_from_cache(&flipped), None);
-        assert_eq!(key.public_from_cache(value.get(..40).unwrap()), None);
-        assert_eq!(key.public_from_cache(&[]), None);
-    }
-
-    /// A PKCS#8 PEM holding `seed`, as `openssl genpkey -algorithm ed25519` writes one.
-    fn pem_of_seed(seed: &[u8]) -> String {
-        use ct_codecs::Base64;
-        let mut der = vec![
-            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
-            0x04, 0x20,
-        ];
-        der.extend(seed);
-        format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            Base64::encode_to_string(&der).unwrap()
-        )
-    }
-
     // RFC 8037 appendix A.1 key.
     const RFC8037_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
     const RFC8037_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
@@ -322,18 +223,16 @@ mod tests {
 
     #[test]
     fn the_fast_public_key_matches_the_full_key_load() {
-        let fast = ConfiguredKey::from_pem(RFC8037_PEM)
-            .unwrap()
-            .derive_public();
+        let fast = SigningKey::public_from_pem(RFC8037_PEM).unwrap();
         assert_eq!(fast, SigningKey::from_pem(RFC8037_PEM).unwrap().public());
         assert_eq!(fast.x(), RFC8037_X);
         assert_eq!(
-            ConfiguredKey::from_pem("nope").err().unwrap(),
+            SigningKey::public_from_pem("nope").unwrap_err(),
             KeyError::PrivateKeyPem
         );
         let rsa_like = "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n";
         assert_eq!(
-            ConfiguredKey::from_pem(rsa_like).err().unwrap(),
+            SigningKey::public_from_pem(rsa_like).unwrap_err(),
             KeyError::PrivateKeyPem
         );
     }

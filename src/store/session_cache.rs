@@ -53,14 +53,4 @@ impl SessionCache {
     pub fn forget(&self, session_id: &SessionId) -> Result<(), CacheError> {
         self.0.delete(&key(session_id)).map_err(failed)
     }
-
-    /// The configured signing key's public half, as `domain::keys::ConfiguredKey` names and tags it
-    /// (the store holds it; the domain decides whether to believe it).
-    pub fn public_key_entry(&self, name: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        self.0.get(name).map_err(failed)
-    }
-
-    pub fn remember_public_key(&self, name: &str, value: &[u8]) -> Result<(), CacheError> {
-        self.0.set(name, value).map_err(failed)
-    }
 }
