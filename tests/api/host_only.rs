@@ -54,10 +54,6 @@ const HOST_ONLY: &[(&str, &str)] = &[
         CONTROLS_THE_STORE,
     ),
     (
-        "session_cache::the_public_key_entry_is_believed_only_as_the_signing_key_tagged_it",
-        CONTROLS_THE_STORE,
-    ),
-    (
         "sessions::the_drain_purges_rows_past_their_use_in_batches",
         MOVES_THE_CLOCK,
     ),

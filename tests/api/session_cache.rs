@@ -6,9 +6,7 @@
 use crate::backend_tests;
 use auth_test_support::app::Tokens;
 use auth_test_support::client::Client;
-use auth_test_support::jwt::{
-    KEY_A_KID, KEY_A_PEM, KEY_A_X, KEY_B_PEM, b64url_decode, decode_parts, sign_eddsa,
-};
+use auth_test_support::jwt::{KEY_A_PEM, decode_parts};
 use auth_test_support::runtime::{AppServer, Runtime};
 use auth_test_support::{Backend, TestApp, spin};
 use serde_json::json;
@@ -17,16 +15,6 @@ use std::time::Duration;
 
 /// `/verify` needs no database only with a configured signing key (a generated one lives there).
 const KEY: (&str, &str) = ("jwt_private_key", KEY_A_PEM);
-
-/// The public half of a PKCS#8 PEM Ed25519 key: its last 32 bytes are the seed.
-fn public_x(pem: &str) -> [u8; 32] {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = <ct_codecs::Base64 as ct_codecs::Decoder>::decode_to_vec(&body, None).unwrap();
-    let seed: [u8; 32] = der[der.len() - 32..].try_into().unwrap();
-    ed25519_dalek::SigningKey::from_bytes(&seed)
-        .verifying_key()
-        .to_bytes()
-}
 
 fn entry_of(access: &str) -> String {
     format!(
@@ -171,29 +159,6 @@ backend_tests! {
         app.drain().await;
         assert!(app.key_value.get(&entry_of(&ended.access)).is_none());
         assert!(app.key_value.get(&entry_of(&live.access)).is_some());
-    }
-
-    async fn the_public_key_entry_is_believed_only_as_the_signing_key_tagged_it(app with [KEY]) {
-        // The first verification derives the configured key's public half and keeps it, tagged.
-        let (_, tokens) = app.logged_in_user().await;
-        assert_eq!(app.verify(&tokens.access).await.status, 200);
-        let names = app.key_value.keys_with_prefix("public-key:");
-        assert_eq!(names.len(), 1, "{names:?}");
-        let kept = app.key_value.get(&names[0]).unwrap();
-        assert_eq!(kept[..32], b64url_decode(KEY_A_X)[..]);
-        assert_eq!(app.verify(&tokens.access).await.status, 200);
-
-        // Someone who can write to the store but holds no key plants another public key there,
-        // keeping the tag, and signs a token with its private half in our key's name.
-        let (_, claims) = decode_parts(&tokens.access);
-        let forged = sign_eddsa(KEY_B_PEM, Some(KEY_A_KID), Some("at+jwt"), &claims);
-        let planted = [public_x(KEY_B_PEM).to_vec(), kept[32..].to_vec()].concat();
-        app.key_value.set(&names[0], planted);
-        app.verify(&forged).await.assert_problem(401, "invalid_token");
-        // Our tokens still verify (the key is derived again), and the entry is put right.
-        assert_eq!(app.verify(&tokens.access).await.status, 200);
-        assert_eq!(app.key_value.get(&names[0]).unwrap(), kept);
-        assert_eq!(app.key_value.keys_with_prefix("public-key:"), names);
     }
 
     async fn entries_of_expired_sessions_are_purged_with_them(app with [KEY, ("refresh_token_ttl_seconds", "100")]) {

@@ -32,30 +32,6 @@ impl KeyValue {
         self.0.data.lock().ok()?.get(key).cloned()
     }
 
-    /// The keys that start with `prefix`, sorted.
-    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .0
-            .data
-            .lock()
-            .map(|data| {
-                data.keys()
-                    .filter(|k| k.starts_with(prefix))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        keys.sort();
-        keys
-    }
-
-    /// Writes an entry as anyone who can reach the store could.
-    pub fn set(&self, key: &str, value: Vec<u8>) {
-        if let Ok(mut data) = self.0.data.lock() {
-            data.insert(key.to_owned(), value);
-        }
-    }
-
     /// While down, every call (open included) fails as an unreachable backend would.
     pub fn set_down(&self, down: bool) {
         self.0.down.store(down, Ordering::SeqCst);
