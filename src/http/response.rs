@@ -79,29 +79,31 @@ pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
     let Ok(body) = outgoing.body() else {
         return;
     };
+    // A body's one stream: the host hands out no second.
+    let Ok(stream) = body.write() else {
+        out.set(outgoing);
+        let _ = OutgoingBody::finish(body, None);
+        return;
+    };
     // The whole body first, when the host takes it at once: the host then sends the head and the
     // body together. Handed over before its body, the head went out alone, and on a kept-alive
     // connection the body's segment waited for the client's delayed acknowledgement (tens of
     // milliseconds per response). A body the host cannot take at once follows the head.
-    if let Ok(stream) = body.write() {
-        let whole = stream
-            .check_write()
-            .is_ok_and(|permit| takes_whole(permit, response.body.len()))
-            && stream.write(&response.body).is_ok()
-            && stream.flush().is_ok();
+    let written = stream
+        .check_write()
+        .is_ok_and(|permit| takes_whole(permit, response.body.len()))
+        && stream.write(&response.body).is_ok();
+    if written {
+        let _ = stream.flush();
         drop(stream);
-        if whole {
-            let _ = OutgoingBody::finish(body, None);
-            out.set(outgoing);
-            return;
-        }
+        let _ = OutgoingBody::finish(body, None);
+        out.set(outgoing);
+        return;
     }
     out.set(outgoing);
-    if let Ok(stream) = body.write() {
-        // A client that has gone away cannot be told anything more; the request's own work still stands.
-        let _ = super::stream::write_all(&stream, &response.body);
-        drop(stream);
-    }
+    // A client that has gone away cannot be told anything more; the request's own work still stands.
+    let _ = super::stream::write_all(&stream, &response.body);
+    drop(stream);
     let _ = OutgoingBody::finish(body, None);
 }
 
