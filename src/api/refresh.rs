@@ -13,12 +13,11 @@ use super::messages::revoked_events;
 use super::throttle;
 use crate::domain::audit_event::AuditEvent;
 use crate::domain::opaque_token::OpaqueToken;
-use crate::domain::rate_limit::RateLimited;
+use crate::domain::rate_limit::{RateLimited, Window};
 use crate::domain::revocation::RevocationReason;
 use crate::domain::session::{RefreshDecision, decide_refresh};
 use crate::http::{Request, Response, json};
 use crate::log;
-use crate::store::lookups::RefreshWindow;
 use crate::store::sessions::FoundToken;
 use serde_json::json;
 
@@ -56,26 +55,20 @@ pub fn refresh(ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
 fn refresh_with(
     ctx: &Ctx,
     token: &OpaqueToken,
-    window: &throttle::Window,
+    window: &Window,
     rotated: &mut bool,
 ) -> Result<Response, ApiError> {
     let old_hash = token.hash();
     let store = ctx.store_unchecked()?;
-    let counted = RefreshWindow {
-        network: &window.network,
-        start: window.start,
-        bucket: &window.bucket,
-        limit: window.limit,
-    };
 
     for attempt in 0..ATTEMPTS {
         // One round trip: schema version, the refreshes counted, token, session, user and signing
         // key together.
-        let lookup = match store.refresh_lookup(&old_hash, &counted) {
+        let lookup = match store.refresh_lookup(&old_hash, window) {
             Ok(found) if store.schema_version_is_current(found.schema_version) => found,
             _ => {
                 store.ensure_schema()?;
-                store.refresh_lookup(&old_hash, &counted)?
+                store.refresh_lookup(&old_hash, window)?
             }
         };
         // Checked once the lookup has brought the schema up to date. A burst of refreshes from one

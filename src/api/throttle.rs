@@ -4,26 +4,16 @@ use super::audit::{self, Entry};
 use super::ctx::Ctx;
 use super::error::ApiError;
 use crate::domain::audit_event::AuditEvent;
-use crate::domain::rate_limit::{self, RateLimited};
+use crate::domain::rate_limit::{self, RateLimited, Window};
 
-/// Where a request of `kind` counts: its client network, the rate-limit bucket and the window.
-pub struct Window {
-    kind: RateLimited,
-    pub network: String,
-    pub bucket: String,
-    pub start: i64,
-    pub limit: i64,
-}
-
+/// Where a request of `kind` from this client counts.
 pub fn window(ctx: &Ctx, kind: RateLimited) -> Result<Window, ApiError> {
-    let network = ctx.client_network()?;
-    Ok(Window {
+    Ok(Window::new(
         kind,
-        bucket: format!("{}:{network}", kind.name()),
-        network,
-        start: rate_limit::window_start(ctx.now, kind.window_secs()),
-        limit: ctx.config.rate_limit(kind)?,
-    })
+        ctx.client_network()?,
+        ctx.now,
+        ctx.config.rate_limit(kind)?,
+    ))
 }
 
 /// Counts this request in its bucket and refuses it (429) if that puts the bucket over the limit.

@@ -62,6 +62,29 @@ impl RateLimited {
     }
 }
 
+/// Where one request of `kind` counts: its client network, the network's bucket, the current
+/// window's start, and the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub kind: RateLimited,
+    pub network: String,
+    pub bucket: String,
+    pub start: i64,
+    pub limit: i64,
+}
+
+impl Window {
+    pub fn new(kind: RateLimited, network: String, now: i64, limit: i64) -> Self {
+        Self {
+            kind,
+            bucket: format!("{}:{network}", kind.name()),
+            network,
+            start: window_start(now, kind.window_secs()),
+            limit,
+        }
+    }
+}
+
 /// The window an instant falls in: its start, aligned to the window length.
 pub fn window_start(now: i64, window_secs: i64) -> i64 {
     now - now.rem_euclid(window_secs.max(1))
@@ -81,6 +104,14 @@ pub fn exceeded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_requests_window_names_its_bucket_by_kind_and_network() {
+        let window = Window::new(RateLimited::Refresh, "10.0.0.1".to_owned(), 125, 120);
+        assert_eq!(window.bucket, "refresh:10.0.0.1");
+        assert_eq!(window.network, "10.0.0.1");
+        assert_eq!((window.start, window.limit), (120, 120));
+    }
 
     #[test]
     fn windows_are_aligned() {

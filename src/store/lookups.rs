@@ -6,6 +6,7 @@ use super::sessions::FoundToken;
 use super::users::User;
 use super::{DbError, Reader, Value};
 use crate::domain::ids::SessionId;
+use crate::domain::rate_limit::Window;
 
 /// Everything `/verify` needs from the database, read in one round trip: the schema version (so no
 /// separate migration check is needed), the generated public key, and whether the session is active
@@ -53,16 +54,16 @@ impl Reader {
     pub fn refresh_lookup(
         &self,
         token_hash: &str,
-        window: &RefreshWindow<'_>,
+        window: &Window,
     ) -> Result<RefreshLookup, DbError> {
         let mut row = self
             .query_one(
                 REFRESH_LOOKUP,
                 &[
                     token_hash.into(),
-                    window.network.into(),
+                    window.network.as_str().into(),
                     Value::Int(window.start),
-                    window.bucket.into(),
+                    window.bucket.as_str().into(),
                     Value::Int(window.limit.saturating_add(1)),
                 ],
             )?
@@ -83,15 +84,6 @@ impl Reader {
             generated_key: key.decode_present()?,
         })
     }
-}
-
-/// The refresh limit's window for one client network.
-pub struct RefreshWindow<'a> {
-    pub network: &'a str,
-    pub start: i64,
-    pub bucket: &'a str,
-    /// The limit: counting stops past it, so a lookup reads at most that many index entries.
-    pub limit: i64,
 }
 
 /// The schema version, the refreshes counted in the window, then the columns of `FoundToken`,
