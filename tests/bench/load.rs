@@ -20,6 +20,8 @@ pub struct Measurement {
     pub elapsed: Duration,
     /// CPU time the whole process (host and component) spent, per request.
     pub cpu_us_per_request: f64,
+    /// The empty component's rate, measured taking turns with this endpoint, when it was.
+    pub paired_baseline_rps: Option<f64>,
     latencies_us: Vec<u64>,
 }
 
@@ -51,6 +53,7 @@ impl Measurement {
             errors: 0,
             elapsed: Duration::from_secs(1),
             cpu_us_per_request: f64::NAN,
+            paired_baseline_rps: None,
             latencies_us: Vec::new(),
         }
     }
@@ -74,12 +77,40 @@ impl Measurement {
     pub fn p99_ms(&self) -> f64 {
         self.percentile_ms(0.99)
     }
+
+    /// Two measurements of the same endpoint as one (latencies left unsorted).
+    fn add(mut self, other: Measurement) -> Self {
+        let cpu = |m: &Measurement| m.cpu_us_per_request * m.count as f64;
+        let count = self.count + other.count;
+        self.cpu_us_per_request = (cpu(&self) + cpu(&other)) / count.max(1) as f64;
+        self.count = count;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latencies_us.extend(other.latencies_us);
+        self
+    }
+
+    fn report(&self) {
+        eprintln!(
+            "  {:<52} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  {:>7.0} µs CPU/req  errors {}",
+            self.name,
+            self.rps(),
+            self.p50_ms(),
+            self.p99_ms(),
+            self.cpu_us_per_request,
+            self.errors
+        );
+    }
 }
 
 /// What one connection sends, with any per-connection state (token chains, unique names).
 #[derive(Clone)]
 pub enum Endpoint {
     Baseline,
+    /// The probe reading this many Spin variables and doing nothing else.
+    Variables {
+        count: usize,
+    },
     UnknownRoute,
     /// The constant routes: the same answer every time, no database.
     OpenApi,
@@ -94,6 +125,8 @@ pub enum Endpoint {
     },
     Refresh {
         tokens: Arc<Vec<std::sync::Mutex<String>>>,
+        /// Numbers the requests, each the address of a client of its own.
+        clients: Arc<AtomicU64>,
     },
     /// One account per connection: the sign-in buckets count per identifier.
     Login {
@@ -142,6 +175,7 @@ impl Endpoint {
         }
         Endpoint::Refresh {
             tokens: Arc::new(chains),
+            clients: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -228,6 +262,8 @@ impl Endpoint {
     fn name(&self) -> String {
         match self {
             Endpoint::Baseline => "baseline: empty spin-sdk component".into(),
+            Endpoint::Variables { count: 1 } => "1 Spin variable read (probe)".into(),
+            Endpoint::Variables { count } => format!("{count} Spin variables read (probe)"),
             Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
             Endpoint::OpenApi => "GET /openapi.json".into(),
             Endpoint::Jwks => "GET /.well-known/jwks.json".into(),
@@ -261,6 +297,10 @@ impl Endpoint {
         };
         match self {
             Endpoint::Baseline => (plain("GET", "/", Bytes::new()), 200),
+            Endpoint::Variables { count } => (
+                plain("GET", &format!("/variables?n={count}"), Bytes::new()),
+                200,
+            ),
             Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
             Endpoint::OpenApi => (plain("GET", "/openapi.json", Bytes::new()), 200),
             Endpoint::Jwks => (plain("GET", "/.well-known/jwks.json", Bytes::new()), 200),
@@ -276,15 +316,17 @@ impl Endpoint {
                     .unwrap(),
                 200,
             ),
-            Endpoint::Refresh { tokens } => {
+            Endpoint::Refresh { tokens, clients } => {
                 let token = tokens[connection].lock().unwrap().clone();
                 let mut request = json_post("/token/refresh", json!({"refresh_token": token}));
-                // Each connection is a client of its own (the bench's proxy says which), as
-                // refreshes come from many clients: one address refreshing a thousand times a
-                // second is what the per-address limit stops.
+                // Every request comes from a client of its own (the bench's proxy says which), as
+                // real refreshes do: many clients, each once per access-token lifetime. One
+                // address refreshing hundreds of times a second is what the per-address limit
+                // stops, and counting what it already did would be most of the work measured.
+                let n = clients.fetch_add(1, Ordering::Relaxed);
                 request.headers_mut().insert(
                     "x-forwarded-for",
-                    format!("10.0.{}.{}", connection / 250, connection % 250 + 1)
+                    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
                         .parse()
                         .unwrap(),
                 );
@@ -320,7 +362,7 @@ impl Endpoint {
     }
 
     fn observe(&self, connection: usize, body: &Bytes) {
-        if let Endpoint::Refresh { tokens } = self
+        if let Endpoint::Refresh { tokens, .. } = self
             && let Some(next) = serde_json::from_slice::<Value>(body)
                 .ok()
                 .and_then(|v| v["refresh_token"].as_str().map(str::to_owned))
@@ -331,6 +373,17 @@ impl Endpoint {
 }
 
 pub async fn run(
+    client: &Client,
+    endpoint: Endpoint,
+    connections: usize,
+    duration: Duration,
+) -> Measurement {
+    let m = run_quietly(client, endpoint, connections, duration).await;
+    m.report();
+    m
+}
+
+async fn run_quietly(
     client: &Client,
     endpoint: Endpoint,
     connections: usize,
@@ -396,23 +449,70 @@ pub async fn run(
     latencies_us.sort_unstable();
     let (begin, end) = *cpu.lock().unwrap();
     let count = latencies_us.len();
-    let m = Measurement {
+    Measurement {
         name,
         count,
         errors,
         elapsed,
         cpu_us_per_request: (end - begin) / count.max(1) as f64,
+        paired_baseline_rps: None,
         latencies_us,
-    };
-    eprintln!(
-        "  {:<52} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  {:>7.0} µs CPU/req  errors {}",
-        m.name,
-        m.rps(),
-        m.p50_ms(),
-        m.p99_ms(),
-        m.cpu_us_per_request,
-        m.errors
-    );
+    }
+}
+
+/// `a` and `b` under the same load, taking turns in `slices` slices each of `duration / slices`:
+/// a ratio of the two then compares them under the same machine, whose speed drifts by tens of
+/// percent over tens of seconds on a shared host. Each side's slices are added up into one
+/// measurement.
+pub async fn run_alternating(
+    a: (&Client, Endpoint),
+    b: (&Client, Endpoint),
+    connections: usize,
+    duration: Duration,
+    slices: u32,
+) -> (Measurement, Measurement) {
+    let slice = duration / slices.max(1);
+    let mut sides: [Option<Measurement>; 2] = [None, None];
+    for _ in 0..slices.max(1) {
+        for (i, (client, endpoint)) in [&a, &b].into_iter().enumerate() {
+            let part = run_quietly(client, endpoint.clone(), connections, slice).await;
+            sides[i] = Some(match sides[i].take() {
+                None => part,
+                Some(sum) => sum.add(part),
+            });
+        }
+    }
+    let [a, b] = sides.map(|m| {
+        let mut m = m.unwrap_or_else(Measurement::skipped);
+        m.name = format!("{} (alternating)", m.name);
+        m.latencies_us.sort_unstable();
+        m.report();
+        m
+    });
+    (a, b)
+}
+
+/// `endpoint` on `client`, taking turns with the empty component on `probe`: its ratio to the
+/// baseline then compares the two under the same machine.
+pub async fn against_baseline(
+    probe: &Client,
+    client: &Client,
+    endpoint: Endpoint,
+    connections: usize,
+    duration: Duration,
+) -> Measurement {
+    let slices = u32::try_from(duration.as_secs() / 2)
+        .unwrap_or(2)
+        .clamp(2, 10);
+    let (baseline, mut m) = run_alternating(
+        (probe, Endpoint::Baseline),
+        (client, endpoint),
+        connections,
+        duration,
+        slices,
+    )
+    .await;
+    m.paired_baseline_rps = Some(baseline.rps());
     m
 }
 
@@ -456,6 +556,7 @@ pub async fn run_paired(
             errors,
             elapsed: duration,
             cpu_us_per_request: f64::NAN,
+            paired_baseline_rps: None,
             latencies_us,
         };
         eprintln!(
@@ -469,6 +570,16 @@ pub async fn run_paired(
         m
     };
     (measure(a, la, errors[0]), measure(b, lb, errors[1]))
+}
+
+/// How many variables the probe's manifest declares for `/variables`: as many as a refresh reads.
+pub const PROBE_VARIABLES: usize = 8;
+
+/// The name of the probe's `i`-th variable, from 0: `setting_a` on (a word after an underscore
+/// must start with a letter).
+fn probe_variable(i: usize) -> String {
+    let letter = char::from(b'a' + u8::try_from(i % 26).unwrap_or(0));
+    format!("setting_{letter}")
 }
 
 pub struct Probe {
@@ -524,8 +635,20 @@ async fn serve_probe(runtime: Runtime, database: Option<&Path>) -> anyhow::Resul
         ),
         Runtime::Spin(cli) | Runtime::SpinRedis(cli) => {
             let manifest = dir.0.join("spin.toml");
+            // `/variables` reads these, as the service reads its settings: application variables
+            // with defaults, passed through to the component unchanged.
+            let names: Vec<String> = (0..PROBE_VARIABLES).map(probe_variable).collect();
+            let declared: String = names
+                .iter()
+                .map(|n| format!("{n} = {{ default = \"value\" }}\n"))
+                .collect();
+            let passed: String = names
+                .iter()
+                .map(|n| format!("{n} = \"{{{{ {n} }}}}\"\n"))
+                .collect();
             let mut text = format!(
                 "spin_manifest_version = 2\n\n[application]\nname = \"bench-probe\"\n\n\
+                 [variables]\n{declared}\n\
                  [[trigger.http]]\nroute = \"/...\"\ncomponent = \"probe\"\n\n\
                  [component.probe]\nsource = {:?}\n",
                 wasm.display().to_string()
@@ -546,6 +669,7 @@ async fn serve_probe(runtime: Runtime, database: Option<&Path>) -> anyhow::Resul
                 )?;
                 extra.args = vec!["--runtime-config-file".into(), config.display().to_string()];
             }
+            text.push_str(&format!("\n[component.probe.variables]\n{passed}"));
             std::fs::write(&manifest, text)?;
             extra.manifest = Some(manifest);
             AppServer::Spin(

@@ -3,7 +3,8 @@
 //! one Ed25519 signature (body: public key, signature, message) as auth_service does for every
 //! `GET /verify`; `POST /jwt` signs one access token with jwt-simple (body: the 64-byte key pair,
 //! then the token's claims as JSON) as auth_service does for every `POST /token/refresh`;
-//! `GET /bytes?n=N` answers N bytes; `POST /rotation` is the floor of that refresh on this runtime: a database opened through Spin's
+//! `GET /bytes?n=N` answers N bytes; `GET /variables?n=N` reads N Spin variables (`setting_a` on)
+//! as auth_service reads its settings; `POST /rotation` is the floor of that refresh on this runtime: a database opened through Spin's
 //! interface (SQLite `default`, or the PostgreSQL URL in `x-database-url`), one indexed read, one
 //! short write transaction, and the signing of `/jwt`.
 
@@ -22,6 +23,7 @@ fn handle(request: Request) -> Response {
         "/jwt" => jwt(request.body()),
         "/rotation" => rotation(&request),
         "/bytes" => bytes(&request),
+        "/variables" => variables(&request),
         _ => Response::new(200, ()),
     }
 }
@@ -154,6 +156,20 @@ fn bytes(request: &Request) -> Response {
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(0);
     Response::new(200, vec![b' '; n])
+}
+
+/// `GET /variables?n=N`: reads `setting_a` and the N - 1 after it, answering how many were defined.
+fn variables(request: &Request) -> Response {
+    let n = request
+        .query()
+        .strip_prefix("n=")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let defined = (b'a'..=b'z')
+        .take(n)
+        .filter(|c| spin_sdk::variables::get(&format!("setting_{}", char::from(*c))).is_ok())
+        .count();
+    Response::new(if defined == n { 200 } else { 500 }, defined.to_string())
 }
 
 fn hash(request: &Request) -> Response {
