@@ -150,26 +150,26 @@ const LOOKUP: &str = "SELECT COUNT(*) FROM sessions WHERE id = ?";
 
 /// `GET /bytes?n=N`: N bytes, the floor of a constant answer that size (`/openapi.json`).
 fn bytes(request: &Request) -> Response {
-    let n = request
-        .query()
-        .strip_prefix("n=")
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
-    Response::new(200, vec![b' '; n])
+    Response::new(200, vec![b' '; count(request)])
 }
 
 /// `GET /variables?n=N`: reads `setting_a` and the N - 1 after it, answering how many were defined.
 fn variables(request: &Request) -> Response {
-    let n = request
-        .query()
-        .strip_prefix("n=")
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
+    let n = count(request);
     let defined = (b'a'..=b'z')
         .take(n)
         .filter(|c| spin_sdk::variables::get(&format!("setting_{}", char::from(*c))).is_ok())
         .count();
     Response::new(if defined == n { 200 } else { 500 }, defined.to_string())
+}
+
+/// The `n` of a `?n=N` query, 0 if there is none.
+fn count(request: &Request) -> usize {
+    request
+        .query()
+        .strip_prefix("n=")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn hash(request: &Request) -> Response {
