@@ -460,20 +460,22 @@ async fn run_quietly(
     }
 }
 
-/// `a` and `b` under the same load, taking turns in `slices` slices each of `duration / slices`:
-/// a ratio of the two then compares them under the same machine, whose speed drifts by tens of
-/// percent over tens of seconds on a shared host. Each side's slices are added up into one
-/// measurement.
+/// `a` and `b` under the same load for `duration` each, taking turns in slices of about two
+/// seconds: a ratio of the two then compares them under the same machine, whose speed drifts by
+/// tens of percent over tens of seconds on a shared host. Each side's slices are added up into
+/// one measurement.
 pub async fn run_alternating(
     a: (&Client, Endpoint),
     b: (&Client, Endpoint),
     connections: usize,
     duration: Duration,
-    slices: u32,
 ) -> (Measurement, Measurement) {
-    let slice = duration / slices.max(1);
+    let slices = u32::try_from(duration.as_secs() / 2)
+        .unwrap_or(2)
+        .clamp(2, 10);
+    let slice = duration / slices;
     let mut sides: [Option<Measurement>; 2] = [None, None];
-    for _ in 0..slices.max(1) {
+    for _ in 0..slices {
         for (i, (client, endpoint)) in [&a, &b].into_iter().enumerate() {
             let part = run_quietly(client, endpoint.clone(), connections, slice).await;
             sides[i] = Some(match sides[i].take() {
@@ -501,15 +503,11 @@ pub async fn against_baseline(
     connections: usize,
     duration: Duration,
 ) -> Measurement {
-    let slices = u32::try_from(duration.as_secs() / 2)
-        .unwrap_or(2)
-        .clamp(2, 10);
     let (baseline, mut m) = run_alternating(
         (probe, Endpoint::Baseline),
         (client, endpoint),
         connections,
         duration,
-        slices,
     )
     .await;
     m.paired_baseline_rps = Some(baseline.rps());

@@ -217,15 +217,11 @@ async fn bench() -> anyhow::Result<()> {
                         .unwrap_or_default(),
                 };
                 let bare = Endpoint::verify(&app).await.bare_jwt();
-                let slices = u32::try_from(seconds.as_secs() / 2)
-                    .unwrap_or(2)
-                    .clamp(2, 10);
                 let (measured, floor) = load::run_alternating(
                     (&app.client, Endpoint::refresh(&app, connections).await),
                     (&floor_probe.client, Endpoint::rotation(&bare, &url)),
                     connections,
                     seconds,
-                    slices,
                 )
                 .await;
                 refresh = Some(measured.rps());
@@ -236,21 +232,12 @@ async fn bench() -> anyhow::Result<()> {
             // Spin variables as a refresh does here, taking turns with the empty probe.
             let mut settings_cost = None;
             if wanted("refresh") && !matches!(runtime, Runtime::Host) {
-                let (empty, reading) = load::run_alternating(
-                    (&probe.client, Endpoint::Baseline),
-                    (
-                        &probe.client,
-                        Endpoint::Variables {
-                            count: load::PROBE_VARIABLES,
-                        },
-                    ),
-                    connections,
-                    seconds,
-                    2,
-                )
-                .await;
-                settings_cost = Some(1.0 / reading.rps() - 1.0 / empty.rps());
-                rows.extend([empty, reading]);
+                let count = load::PROBE_VARIABLES;
+                let reading = paired(&probe.client, Endpoint::Variables { count }).await;
+                settings_cost = reading
+                    .paired_baseline_rps
+                    .map(|empty| 1.0 / reading.rps() - 1.0 / empty);
+                rows.push(reading);
             }
 
             // Hash-bound endpoints: throughput under load, then latency one request at a time (under
