@@ -72,12 +72,12 @@ impl Reader {
 
     /// Sessions of the account that are neither revoked nor expired.
     pub fn live_session_count(&self, user_id: &UserId, now: i64) -> Result<i64, DbError> {
-        self.query_one(
+        self.query_row(
             "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
              AND expires_at > $2",
             &[user_id.into(), Value::Int(now)],
         )?
-        .map_or(Ok(0), |row| row.int(0))
+        .int(0)
     }
 
     /// Up to `limit` accounts of the page, newest first.

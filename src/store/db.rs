@@ -1,6 +1,7 @@
 //! The small interface each database backend implements. Queries are written once, with `$1..$n`
 //! placeholders and SQL both backends accept; a backend adapts placeholders, values and errors.
 
+use super::routine::Routine;
 use crate::domain::ids::{SessionId, UserId};
 use std::fmt;
 
@@ -160,9 +161,34 @@ impl Row {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
 pub trait Db {
     /// Runs one statement and returns its rows (none for most writes without `RETURNING`).
     fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+
+    /// Runs a statement that yields exactly one row whatever the data holds: an aggregate without
+    /// `GROUP BY`, other tables outer-joined to one, or an upsert whose update has no condition.
+    /// A backend may send it more cheaply than `query` (see the PostgreSQL backend).
+    fn query_row(&self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
+        self.query(sql, params)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| DbError::Decode("a one-row statement returned no row".to_owned()))
+    }
+
+    /// Runs a hot statement that yields exactly one row (see `Routine`).
+    fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError>;
+
+    /// Runs a hot statement and counts the rows it returned (see `Routine`).
+    fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError>;
+
+    /// Which SQL dialect this is: only migrations ask, since some apply to one backend alone.
+    fn dialect(&self) -> Dialect;
 
     /// Starts a transaction that will write: SQLite must take the write lock at once
     /// (`BEGIN IMMEDIATE`) or concurrent writers fail instead of waiting.

@@ -2,6 +2,7 @@
 //! version included, so neither checks migrations separately.
 
 use super::keys::StoredKey;
+use super::routine::Routine;
 use super::sessions::FoundToken;
 use super::users::User;
 use super::{DbError, Reader, Value};
@@ -19,15 +20,13 @@ pub struct AuthLookup {
 
 impl Reader {
     pub fn auth_lookup(&self, session_id: &SessionId, now: i64) -> Result<AuthLookup, DbError> {
-        let row = self
-            .query_one(
-                "SELECT (SELECT MAX(version) FROM schema_migrations), \
+        let row = self.query_row(
+            "SELECT (SELECT MAX(version) FROM schema_migrations), \
                  (SELECT public_x FROM signing_keys WHERE slot = 'generated'), \
                  (SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 \
                  AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL)",
-                &[session_id.into(), Value::Int(now)],
-            )?
-            .ok_or_else(|| DbError::Query("lookup returned no row".to_owned()))?;
+            &[session_id.into(), Value::Int(now)],
+        )?;
         Ok(AuthLookup {
             schema_version: row.opt_int(0)?,
             generated_public_x: row.opt_text(1)?,
@@ -56,18 +55,16 @@ impl Reader {
         token_hash: &str,
         window: &Window,
     ) -> Result<RefreshLookup, DbError> {
-        let mut row = self
-            .query_one(
-                REFRESH_LOOKUP,
-                &[
-                    token_hash.into(),
-                    window.network.as_str().into(),
-                    Value::Int(window.start),
-                    window.bucket.as_str().into(),
-                    Value::Int(window.limit.saturating_add(1)),
-                ],
-            )?
-            .ok_or_else(|| DbError::Query("lookup returned no row".to_owned()))?;
+        let mut row = self.routine_row(
+            &REFRESH_LOOKUP,
+            &[
+                token_hash.into(),
+                window.network.as_str().into(),
+                Value::Int(window.start),
+                window.bucket.as_str().into(),
+                Value::Int(window.limit.saturating_add(1)),
+            ],
+        )?;
         // Each record of the joined row is read by its own decoder.
         let user = row.split_off(11)?;
         let key = row.split_off(8)?;
@@ -88,7 +85,8 @@ impl Reader {
 
 /// The schema version, the refreshes counted in the window, then the columns of `FoundToken`,
 /// `StoredKey` and `User`, each in its decoder's order (see the tests).
-const REFRESH_LOOKUP: &str = "SELECT v.version, \
+pub(crate) const REFRESH_LOOKUP: Routine = Routine {
+    sql: "SELECT v.version, \
      (SELECT COUNT(*) FROM (SELECT 1 FROM refresh_tokens r WHERE r.client_network = $2 \
      AND r.issued_at >= CAST($3 AS BIGINT) LIMIT CAST($5 AS BIGINT)) granted) \
      + COALESCE((SELECT b.hits FROM rate_limits b WHERE b.bucket = $4 \
@@ -101,7 +99,9 @@ const REFRESH_LOOKUP: &str = "SELECT v.version, \
      LEFT JOIN refresh_tokens t ON t.token_hash = $1 \
      LEFT JOIN sessions s ON s.id = t.session_id \
      LEFT JOIN users u ON u.id = s.user_id \
-     LEFT JOIN signing_keys k ON k.slot = 'generated'";
+     LEFT JOIN signing_keys k ON k.slot = 'generated'",
+    call: "SELECT * FROM refresh_lookup($1, $2, $3, $4, $5)",
+};
 
 #[cfg(test)]
 mod tests {
@@ -119,6 +119,7 @@ mod tests {
     #[test]
     fn the_refresh_lookup_reads_each_record_in_its_decoders_order() {
         let sql = REFRESH_LOOKUP
+            .sql
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");

@@ -7,30 +7,50 @@
 //! The SQL is written once, in the PostgreSQL dialect SQLite also accepts: `BIGINT` has integer
 //! affinity there and `BOOLEAN` (with `TRUE`/`FALSE`, SQLite 3.23 and later) stores 0 and 1. Databases
 //! record only the version and name of what was applied, never the text, so databases created when
-//! SQLite had its own copy (with `INTEGER` columns) stay as they are.
+//! SQLite had its own copy (with `INTEGER` columns) stay as they are. A version that only one backend
+//! needs (PostgreSQL's functions for the hot statements, see routine.rs) is recorded on the other
+//! with nothing run, so both count versions alike.
 
 use super::Store;
-use super::db::{Db, DbError, Value};
+use super::db::{Db, DbError, Dialect, Value};
 
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
+    /// The one backend this migration changes; elsewhere its version is recorded with nothing run.
+    pub only: Option<Dialect>,
 }
 
-/// A migration and the text of its file, `migrations/{number}_{name}.sql`.
+/// A migration and the text of its file: `migrations/{number}_{name}.sql`, or
+/// `migrations/{number}_{name}.postgres.sql` for one that PostgreSQL alone needs.
 macro_rules! migration {
     ($version:literal, $number:literal, $name:literal) => {
         Migration {
             version: $version,
             name: $name,
             sql: include_str!(concat!("../../migrations/", $number, "_", $name, ".sql")),
+            only: None,
+        }
+    };
+    ($version:literal, $number:literal, $name:literal, postgres) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!(
+                "../../migrations/",
+                $number,
+                "_",
+                $name,
+                ".postgres.sql"
+            )),
+            only: Some(Dialect::Postgres),
         }
     };
 }
 
-/// Every migration, in version order. One text serves both backends (see the module comment); a
-/// version and its name never change once released, since databases record them.
+/// Every migration, in version order. One text serves both backends unless marked for one (see the
+/// module comment); a version and its name never change once released, since databases record them.
 pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001", "accounts"),
     migration!(2, "0002", "mail_events_outbox"),
@@ -41,6 +61,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007", "platform"),
     migration!(8, "0008", "session_use_on_tokens"),
     migration!(9, "0009", "refreshes_counted_on_tokens"),
+    migration!(10, "0010", "hot_path_functions", postgres),
 ];
 
 const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -67,13 +88,7 @@ pub fn latest() -> i64 {
 }
 
 fn current_version(db: &dyn Db) -> Result<i64, DbError> {
-    let rows = db.query(CURRENT_VERSION, &[])?;
-    Ok(rows
-        .first()
-        .map(|r| r.opt_int(0))
-        .transpose()?
-        .flatten()
-        .unwrap_or(0))
+    Ok(db.query_row(CURRENT_VERSION, &[])?.opt_int(0)?.unwrap_or(0))
 }
 
 fn apply_missing(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<(), DbError> {
@@ -83,7 +98,8 @@ fn apply_missing(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<(), 
     db.query(CREATE_VERSION_TABLE, &[])?;
     let current = current_version(db)?;
     for migration in migrations.iter().filter(|m| m.version > current) {
-        for statement in statements(migration.sql) {
+        let applies = migration.only.is_none_or(|only| only == db.dialect());
+        for statement in statements(migration.sql).into_iter().filter(|_| applies) {
             db.query(&statement, &[])
                 .map_err(|e| DbError::Query(format!("migration {}: {e}", migration.version)))?;
         }
@@ -100,16 +116,37 @@ fn apply_missing(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<(), 
 }
 
 /// Splits a migration file into statements: both host interfaces run one statement per call.
-/// Migration files keep to plain DDL: no `;` inside literals, comments on their own lines.
+/// Migration files keep to plain DDL: no `;` inside literals, comments on their own lines; a
+/// function body between `$$` quotes is part of its statement, semicolons and all.
 pub fn statements(sql: &str) -> Vec<String> {
     let without_comments: String = sql
         .lines()
         .filter(|line| !line.trim_start().starts_with("--"))
         .collect::<Vec<_>>()
         .join("\n");
-    without_comments
-        .split(';')
-        .map(str::trim)
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    // Outside quotes the even pieces between `$$` marks, inside them the odd ones.
+    for (i, piece) in without_comments.split("$$").enumerate() {
+        if i % 2 == 1 {
+            current.push_str("$$");
+            current.push_str(piece);
+            current.push_str("$$");
+            continue;
+        }
+        let mut parts = piece.split(';');
+        if let Some(first) = parts.next() {
+            current.push_str(first);
+        }
+        for part in parts {
+            statements.push(std::mem::take(&mut current));
+            current.push_str(part);
+        }
+    }
+    statements.push(current);
+    statements
+        .iter()
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
@@ -129,10 +166,43 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_function_body_stays_in_its_statement() {
+        let sql = "CREATE FUNCTION f() RETURNS BIGINT LANGUAGE plpgsql AS $$\nBEGIN\n    RETURN 1;\nEND\n$$;\n\nCREATE INDEX i ON a (x);";
+        assert_eq!(
+            statements(sql),
+            vec![
+                "CREATE FUNCTION f() RETURNS BIGINT LANGUAGE plpgsql AS $$\nBEGIN\n    RETURN 1;\nEND\n$$",
+                "CREATE INDEX i ON a (x)",
+            ]
+        );
+    }
+
+    static POSTGRES_ONLY: &[Migration] = &[Migration {
+        version: 1,
+        name: "functions",
+        sql: "CREATE FUNCTION f() RETURNS BIGINT LANGUAGE sql AS $$ SELECT 1 $$;",
+        only: Some(Dialect::Postgres),
+    }];
+
+    #[test]
+    fn a_migration_for_another_backend_is_recorded_without_running() {
+        // The scripted backend speaks SQLite.
+        let (store, sent) = migrating(&[]);
+        assert_eq!(ensure_with(&store, POSTGRES_ONLY, 7), Ok(()));
+        let sent = sent.borrow();
+        assert!(!sent.iter().any(|s| s.starts_with("CREATE FUNCTION")));
+        assert!(
+            sent.iter()
+                .any(|s| s.starts_with("INSERT INTO schema_migrations"))
+        );
+    }
+
     static ONE: &[Migration] = &[Migration {
         version: 1,
         name: "one",
         sql: "CREATE TABLE a (x INT);\nCREATE INDEX i ON a (x);",
+        only: None,
     }];
 
     fn migrating(
@@ -244,8 +314,8 @@ mod tests {
     }
 
     #[test]
-    fn migrations_avoid_what_only_one_backend_understands() {
-        for m in MIGRATIONS {
+    fn shared_migrations_avoid_what_only_one_backend_understands() {
+        for m in MIGRATIONS.iter().filter(|m| m.only.is_none()) {
             for statement in statements(m.sql) {
                 let words = words(&statement);
                 for phrase in ONE_BACKEND_ONLY {

@@ -22,6 +22,7 @@ pub mod one_time_tokens;
 pub mod outbox;
 mod postgres;
 pub mod purge;
+mod routine;
 pub mod session_cache;
 pub mod sessions;
 mod sqlite;
@@ -113,6 +114,21 @@ impl Reader {
     /// The first row, if any.
     fn query_one(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.db.query(sql, params)?.into_iter().next())
+    }
+
+    /// The one row of a statement that always yields exactly one (see `Db::query_row`).
+    fn query_row(&self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
+        self.db.query_row(sql, params)
+    }
+
+    /// The one row of a hot statement (see `Routine`).
+    fn routine_row(&self, routine: &routine::Routine, params: &[Value]) -> Result<Row, DbError> {
+        self.db.routine_row(routine, params)
+    }
+
+    /// How many rows a hot statement returned (see `Routine`).
+    fn routine_count(&self, routine: &routine::Routine, params: &[Value]) -> Result<u64, DbError> {
+        self.db.routine_count(routine, params)
     }
 
     /// Every row, each decoded by its record's decoder.

@@ -1,3 +1,4 @@
+use super::routine::Routine;
 use super::{DbError, Reader, Row, Store, Tx, Value};
 use crate::domain::ids::{SessionId, UserId};
 use crate::domain::session::PresentedToken;
@@ -123,6 +124,22 @@ impl Reader {
     }
 }
 
+/// The rotation `rotate_refresh_token` describes. On PostgreSQL its function also locks the session
+/// row it reads (`FOR UPDATE`); SQLite's one writer at a time needs no lock.
+pub(crate) const ROTATE_REFRESH_TOKEN: Routine = Routine {
+    sql: "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, client_network) \
+          SELECT v.token_hash, $3, CAST($4 AS BIGINT), $5 \
+          FROM (SELECT $1 AS token_hash UNION ALL SELECT $2) v \
+          WHERE EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.token_hash = $1 \
+          AND c.session_id = $3 AND c.rotated_at IS NULL) \
+          AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
+          AND s.expires_at > CAST($4 AS BIGINT)) \
+          ON CONFLICT (token_hash) DO UPDATE SET rotated_at = CAST($4 AS BIGINT) \
+          WHERE refresh_tokens.token_hash = $1 AND refresh_tokens.rotated_at IS NULL \
+          RETURNING token_hash",
+    call: "SELECT rotate_refresh_token($1, $2, $3, $4, $5)",
+};
+
 impl Store {
     /// Retires the current token and records its successor in one statement, if the token is still
     /// current and its session live. One statement, not a transaction: on SQLite the write lock is
@@ -147,21 +164,8 @@ impl Store {
         client_network: &str,
         now: i64,
     ) -> Result<bool, DbError> {
-        let sql = format!(
-            "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, client_network) \
-             SELECT v.token_hash, $3, CAST($4 AS BIGINT), $5 \
-             FROM (SELECT $1 AS token_hash UNION ALL SELECT $2) v \
-             WHERE EXISTS (SELECT 1 FROM refresh_tokens c WHERE c.token_hash = $1 \
-             AND c.session_id = $3 AND c.rotated_at IS NULL) \
-             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = $3 AND s.revoked_at IS NULL \
-             AND s.expires_at > CAST($4 AS BIGINT){lock}) \
-             ON CONFLICT (token_hash) DO UPDATE SET rotated_at = CAST($4 AS BIGINT) \
-             WHERE refresh_tokens.token_hash = $1 AND refresh_tokens.rotated_at IS NULL \
-             RETURNING token_hash",
-            lock = self.lock_rows()
-        );
-        let rows = self.query(
-            &sql,
+        let written = self.routine_count(
+            &ROTATE_REFRESH_TOKEN,
             &[
                 old_hash.into(),
                 new_hash.into(),
@@ -170,7 +174,7 @@ impl Store {
                 client_network.into(),
             ],
         )?;
-        Ok(rows.len() == 2)
+        Ok(written == 2)
     }
 
     /// Spends a retired token's single extra use inside the grace window, if its successor (derived

@@ -77,7 +77,7 @@ impl Tx<'_> {
 impl Store {
     /// Counts a request in `bucket`'s current window; returns the count so far in that window.
     pub fn hit_rate_limit(&self, bucket: &str, window_start: i64) -> Result<i64, DbError> {
-        self.query_one(
+        self.query_row(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket) DO UPDATE SET \
              hits = CASE WHEN rate_limits.window_start = $2 THEN rate_limits.hits + 1 ELSE 1 END, \
@@ -85,6 +85,6 @@ impl Store {
              RETURNING hits",
             &[bucket.into(), Value::Int(window_start)],
         )?
-        .map_or(Ok(1), |row| row.int(0))
+        .int(0)
     }
 }

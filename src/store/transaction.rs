@@ -67,6 +67,8 @@ fn rollback(db: &dyn Db) {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use super::super::db::Dialect;
+    use super::super::routine::Routine;
     use super::super::{Row, Value};
     use super::*;
     use std::cell::RefCell;
@@ -87,6 +89,25 @@ pub(super) mod tests {
                 return Err(DbError::Query(format!("refused {sql}")));
             }
             Ok(Vec::new())
+        }
+
+        /// A row of one NULL: what `MAX` of an empty table yields.
+        fn query_row(&self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
+            self.query(sql, params)?;
+            Ok(Row(vec![Value::Null]))
+        }
+
+        fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError> {
+            self.query_row(routine.sql, params)
+        }
+
+        fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError> {
+            self.query(routine.sql, params)
+                .map(|rows| rows.len() as u64)
+        }
+
+        fn dialect(&self) -> Dialect {
+            Dialect::Sqlite
         }
 
         fn begin_write(&self) -> Result<(), DbError> {

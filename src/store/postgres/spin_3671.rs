@@ -36,9 +36,14 @@ fn has_result_set(sql: &str) -> bool {
     ["SELECT", "WITH", "VALUES", "TABLE"]
         .iter()
         .any(|k| first.eq_ignore_ascii_case(k))
-        || sql
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        || outside_function_bodies(sql)
+            .flat_map(|part| part.split(|c: char| !c.is_ascii_alphanumeric() && c != '_'))
             .any(|w| w.eq_ignore_ascii_case("RETURNING"))
+}
+
+/// The statement without its `$$`-quoted function bodies, whose own statements are not its result.
+fn outside_function_bodies(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split("$$").step_by(2)
 }
 
 /// A data-modifying statement runs in a top-level CTE exactly once whatever the outer query reads;
@@ -80,6 +85,8 @@ mod tests {
             "INSERT INTO t (x) VALUES ($1)",
             "UPDATE users SET returning_user = TRUE WHERE id = $1",
             "delete from t where x = 1",
+            "CREATE FUNCTION f() RETURNS BIGINT LANGUAGE plpgsql AS $$ BEGIN \
+             WITH r AS (DELETE FROM t RETURNING x) SELECT COUNT(*) INTO n FROM r; RETURN n; END $$",
         ] {
             assert_eq!(plan(sql), Send::Execute, "{sql}");
         }
