@@ -6,10 +6,16 @@ use super::keyring;
 use crate::domain::keys::{Jwk, PublicKey};
 use crate::http::Request;
 use crate::http::Response;
+use crate::http::caching;
 use serde::Serialize;
 
 /// The API description, embedded at build time without its indentation (see build.rs).
 pub const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+/// The same, gzip-coded, for the clients that accept it.
+const OPENAPI_GZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/openapi.json.gz"));
+/// Entity tags of the two: each coding is a representation of its own (RFC 9110 section 8.8.3).
+const OPENAPI_ETAG: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.etag"));
+const OPENAPI_GZIP_ETAG: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.gz.etag"));
 
 /// Resolvers may cache keys this long; a rotation keeps the old key published for longer than that.
 const JWKS_MAX_AGE_SECS: u32 = 300;
@@ -64,16 +70,35 @@ pub fn jwks(ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
     ))
 }
 
-pub fn openapi(_ctx: &Ctx, _request: &Request) -> Result<Response, ApiError> {
-    Ok(Response::new(200)
-        .with_body("application/json", OPENAPI.as_bytes().to_vec())
+/// The document in the coding the client takes best, or `304 Not Modified` when its copy is current.
+pub fn openapi(_ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
+    let header = |name| request.header_str(name).ok().flatten();
+    let gzip = caching::accepts_gzip(header("accept-encoding"));
+    let (etag, body) = if gzip {
+        (OPENAPI_GZIP_ETAG, OPENAPI_GZIP)
+    } else {
+        (OPENAPI_ETAG, OPENAPI.as_bytes())
+    };
+    let response = if caching::none_match(header("if-none-match"), etag) {
+        Response::new(304)
+    } else if gzip {
+        Response::new(200)
+            .with_body("application/json", body.to_vec())
+            .with_header("content-encoding", "gzip")
+    } else {
+        Response::new(200).with_body("application/json", body.to_vec())
+    };
+    Ok(response
+        .with_header("etag", etag)
+        .with_header("vary", "accept-encoding")
         .with_header("cache-control", "public, max-age=3600"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::OPENAPI;
+    use super::{OPENAPI, OPENAPI_ETAG, OPENAPI_GZIP, OPENAPI_GZIP_ETAG};
     use serde_json::Value;
+    use std::io::Read;
 
     #[test]
     fn the_served_document_is_the_written_one_without_its_indentation() {
@@ -84,5 +109,21 @@ mod tests {
         assert!(OPENAPI.len() * 10 < written.len() * 7, "{}", OPENAPI.len());
         // Whitespace inside strings is kept.
         assert!(OPENAPI.contains(r#""title":"Chatty auth_service""#));
+    }
+
+    #[test]
+    fn the_gzip_coding_holds_the_served_document_and_has_a_tag_of_its_own() {
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(OPENAPI_GZIP)
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, OPENAPI);
+        assert!(
+            OPENAPI_GZIP.len() * 4 < OPENAPI.len(),
+            "{}",
+            OPENAPI_GZIP.len()
+        );
+        assert!(OPENAPI_ETAG.starts_with('"') && OPENAPI_ETAG.ends_with('"'));
+        assert_ne!(OPENAPI_ETAG, OPENAPI_GZIP_ETAG);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod basic;
 pub mod bearer;
+pub mod caching;
 pub mod client_addr;
 mod field_error;
 pub mod form;

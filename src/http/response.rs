@@ -67,10 +67,12 @@ pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
         .into_iter()
         .map(|(n, v)| (n, v.into_bytes()))
         .collect();
-    entries.push((
-        "content-length".to_owned(),
-        response.body.len().to_string().into_bytes(),
-    ));
+    if has_content(response.status) {
+        entries.push((
+            "content-length".to_owned(),
+            response.body.len().to_string().into_bytes(),
+        ));
+    }
     let headers = Fields::from_list(&entries).unwrap_or_else(|_| Fields::new());
     let outgoing = OutgoingResponse::new(headers);
     if outgoing.set_status_code(response.status).is_err() {
@@ -107,6 +109,13 @@ pub fn send(response: Response, out: spin_sdk::http::ResponseOutparam) {
     let _ = OutgoingBody::finish(body, None);
 }
 
+/// Whether a response of this status has content, whose length it states. A 204 has none, and a 304's
+/// length would be that of the representation it stands for, not of its empty body (RFC 9110
+/// section 8.6).
+fn has_content(status: u16) -> bool {
+    !matches!(status, 100..=199 | 204 | 304)
+}
+
 /// Whether a write permit of `permit` bytes takes a body of `len` bytes in one write.
 fn takes_whole(permit: u64, len: usize) -> bool {
     u64::try_from(len).is_ok_and(|len| len <= permit)
@@ -114,7 +123,15 @@ fn takes_whole(permit: u64, len: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::takes_whole;
+    use super::{has_content, takes_whole};
+
+    #[test]
+    fn no_content_length_where_there_is_no_content() {
+        assert!(has_content(200));
+        assert!(has_content(404));
+        assert!(!has_content(204));
+        assert!(!has_content(304));
+    }
 
     #[test]
     fn a_body_goes_with_its_head_only_when_one_write_takes_it_whole() {

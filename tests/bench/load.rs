@@ -103,6 +103,9 @@ impl Measurement {
     }
 }
 
+/// The `Accept-Encoding` the benchmark's document fetches send, as browsers do.
+pub const OPENAPI_ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
 /// What one connection sends, with any per-connection state (token chains, unique names).
 #[derive(Clone)]
 pub enum Endpoint {
@@ -265,7 +268,7 @@ impl Endpoint {
             Endpoint::Variables { count: 1 } => "1 Spin variable read (probe)".into(),
             Endpoint::Variables { count } => format!("{count} Spin variables read (probe)"),
             Endpoint::UnknownRoute => "GET /unknown (404: the fixed cost)".into(),
-            Endpoint::OpenApi => "GET /openapi.json".into(),
+            Endpoint::OpenApi => "GET /openapi.json (gzip accepted)".into(),
             Endpoint::Jwks => "GET /.well-known/jwks.json".into(),
             Endpoint::BareBytes { len } => format!("bare answer of {len} bytes (openapi's floor)"),
             Endpoint::Health => "GET /health".into(),
@@ -302,7 +305,15 @@ impl Endpoint {
                 200,
             ),
             Endpoint::UnknownRoute => (plain("GET", "/unknown", Bytes::new()), 404),
-            Endpoint::OpenApi => (plain("GET", "/openapi.json", Bytes::new()), 200),
+            // As browsers and API tools ask for it.
+            Endpoint::OpenApi => (
+                client
+                    .request("GET", "/openapi.json")
+                    .header("accept-encoding", OPENAPI_ACCEPT_ENCODING)
+                    .body(Full::default())
+                    .unwrap(),
+                200,
+            ),
             Endpoint::Jwks => (plain("GET", "/.well-known/jwks.json", Bytes::new()), 200),
             Endpoint::BareBytes { len } => {
                 (plain("GET", &format!("/bytes?n={len}"), Bytes::new()), 200)
