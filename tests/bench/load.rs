@@ -62,6 +62,13 @@ impl Measurement {
         self.count as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// Machine time this endpoint costs a request beyond the empty component measured beside it
+    /// (seconds), for rows taken in turns with it.
+    pub fn cost_over_baseline(&self) -> Option<f64> {
+        self.paired_baseline_rps
+            .map(|base| 1.0 / self.rps() - 1.0 / base)
+    }
+
     fn percentile_ms(&self, p: f64) -> f64 {
         if self.latencies_us.is_empty() {
             return f64::NAN;

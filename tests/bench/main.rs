@@ -28,6 +28,15 @@ use load::{Endpoint, Measurement, run};
 use std::fmt::Write as _;
 use std::time::Duration;
 
+/// What `GET /verify` reads with a configured key and the session cache on (the benchmark's set-up).
+const VERIFY_SETTINGS: [&str; 5] = [
+    "environment",
+    "jwt_private_key",
+    "session_cache",
+    "issuer",
+    "audience",
+];
+
 /// The costs auth_service uses by default: the bare-hash floor must use the same.
 const HASH_COSTS: (&str, &str, &str) = ("19456", "2", "1");
 
@@ -158,11 +167,15 @@ async fn bench() -> anyhow::Result<()> {
             // Every route reads one Spin variable first (`environment`, the production check): on
             // Spin, the probe reading one variable is the ceiling of any route.
             let mut one_variable = None;
-            if (wanted("unknown") || wanted("constant")) && !matches!(runtime, Runtime::Host) {
+            let mut first_read_cost = None;
+            if (wanted("unknown") || wanted("constant") || wanted("verify"))
+                && !matches!(runtime, Runtime::Host)
+            {
                 let measured = paired(&probe.client, Endpoint::Variables { count: 1 }).await;
                 one_variable = measured
                     .paired_baseline_rps
                     .map(|base| measured.rps() / base);
+                first_read_cost = measured.cost_over_baseline();
                 rows.push(measured);
             }
             if wanted("constant") {
@@ -182,12 +195,19 @@ async fn bench() -> anyhow::Result<()> {
                 rows.push(paired(&app.client, Endpoint::Health).await);
             }
             let mut signature = None;
+            let mut signature_cost = None;
+            let mut verified = None;
             if wanted("verify") {
                 let verify = Endpoint::verify(&app).await;
                 let bare = paired(&probe.client, verify.bare_signature()).await;
                 signature = Some(bare.rps());
+                signature_cost = bare.cost_over_baseline();
                 rows.push(bare);
-                rows.push(paired(&app.client, verify).await);
+                let measured = paired(&app.client, verify).await;
+                verified = measured
+                    .paired_baseline_rps
+                    .map(|base| (measured.rps(), base));
+                rows.push(measured);
             }
             let mut signing = None;
             if wanted("refresh") {
@@ -235,14 +255,13 @@ async fn bench() -> anyhow::Result<()> {
                 rows.extend([measured, floor]);
             }
             // What reading its settings costs a request on this runtime: the probe reading as many
-            // Spin variables as a refresh does here, taking turns with the empty probe.
+            // Spin variables as a refresh does here, taking turns with the empty probe (with the
+            // one-variable reading, also the cost of each read after the first, for `/verify`).
             let mut settings_cost = None;
-            if wanted("refresh") && !matches!(runtime, Runtime::Host) {
+            if (wanted("refresh") || wanted("verify")) && !matches!(runtime, Runtime::Host) {
                 let count = load::PROBE_VARIABLES;
                 let reading = paired(&probe.client, Endpoint::Variables { count }).await;
-                settings_cost = reading
-                    .paired_baseline_rps
-                    .map(|empty| 1.0 / reading.rps() - 1.0 / empty);
+                settings_cost = reading.cost_over_baseline();
                 rows.push(reading);
             }
 
@@ -373,6 +392,35 @@ async fn bench() -> anyhow::Result<()> {
                         refresh / with_settings
                     ));
                 }
+            }
+            // `/verify`'s own ceiling: the empty component, the bare signature check and the
+            // settings it reads, each measured beside the empty component in this run. Reads after
+            // the first cost less than it (the first is the dearest on Spin), so the reading is
+            // the one-variable cost plus a share of the eight-variable one.
+            if let (Some((rate, base)), Some(signature), Some(first), Some(eight)) =
+                (verified, signature_cost, first_read_cost, settings_cost)
+            {
+                let reads = VERIFY_SETTINGS.len() as f64;
+                let further = (eight - first) / (load::PROBE_VARIABLES as f64 - 1.0);
+                let reading = first + (reads - 1.0) * further;
+                let ceiling = 1.0 / (1.0 / base + signature + reading);
+                say(format!(
+                    "`GET /verify` checks one signature ({:.0} µs beyond the empty component, the bare \
+                 check above) and reads {} settings ({}): {:.0} µs as Spin variables here (the first \
+                 read {:.0} µs, each further one {:.0} µs, from the probe's one- and eight-variable \
+                 readings). With nothing else, it cannot pass {ceiling:.0} req/s ({:.2} of the \
+                 empty component beside it); it serves {rate:.0} req/s, {:.2} of that ceiling and \
+                 {:.2} of the empty component.",
+                    signature * 1e6,
+                    VERIFY_SETTINGS.len(),
+                    VERIFY_SETTINGS.join(", "),
+                    reading * 1e6,
+                    first * 1e6,
+                    further * 1e6,
+                    ceiling / base,
+                    rate / ceiling,
+                    rate / base
+                ));
             }
             if let Some(soak) = &soak {
                 section.push_str(&format!(
