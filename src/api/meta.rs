@@ -79,15 +79,14 @@ pub fn openapi(_ctx: &Ctx, request: &Request) -> Result<Response, ApiError> {
     } else {
         (OPENAPI_ETAG, OPENAPI.as_bytes())
     };
-    let response = if caching::none_match(header("if-none-match"), etag) {
+    let mut response = if caching::none_match(header("if-none-match"), etag) {
         Response::new(304)
-    } else if gzip {
-        Response::new(200)
-            .with_body("application/json", body.to_vec())
-            .with_header("content-encoding", "gzip")
     } else {
         Response::new(200).with_body("application/json", body.to_vec())
     };
+    if gzip && response.status == 200 {
+        response = response.with_header("content-encoding", "gzip");
+    }
     Ok(response
         .with_header("etag", etag)
         .with_header("vary", "accept-encoding")

@@ -181,11 +181,18 @@ pub trait Db {
             .ok_or_else(|| DbError::Decode("a one-row statement returned no row".to_owned()))
     }
 
-    /// Runs a hot statement that yields exactly one row (see `Routine`).
-    fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError>;
+    /// Runs a hot statement that yields exactly one row (see `Routine`): as written, unless the
+    /// backend runs it otherwise.
+    fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError> {
+        self.query_row(routine.sql, params)
+    }
 
-    /// Runs a hot statement and counts the rows it returned (see `Routine`).
-    fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError>;
+    /// Runs a hot statement and counts the rows it returned (see `Routine`): as written, unless the
+    /// backend runs it otherwise.
+    fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError> {
+        let rows = self.query(routine.sql, params)?;
+        Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
+    }
 
     /// Which SQL dialect this is: only migrations ask, since some apply to one backend alone.
     fn dialect(&self) -> Dialect;

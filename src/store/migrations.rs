@@ -98,10 +98,11 @@ fn apply_missing(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<(), 
     db.query(CREATE_VERSION_TABLE, &[])?;
     let current = current_version(db)?;
     for migration in migrations.iter().filter(|m| m.version > current) {
-        let applies = migration.only.is_none_or(|only| only == db.dialect());
-        for statement in statements(migration.sql).into_iter().filter(|_| applies) {
-            db.query(&statement, &[])
-                .map_err(|e| DbError::Query(format!("migration {}: {e}", migration.version)))?;
+        if migration.only.is_none_or(|only| only == db.dialect()) {
+            for statement in statements(migration.sql) {
+                db.query(&statement, &[])
+                    .map_err(|e| DbError::Query(format!("migration {}: {e}", migration.version)))?;
+            }
         }
         db.query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

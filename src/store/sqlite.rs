@@ -1,7 +1,6 @@
 //! Spin's SQLite interface (`fermyon:spin/sqlite@2.0.0`, present in every Spin 3.x and 4.x).
 
 use super::db::{Db, DbError, Dialect, Row, Value};
-use super::routine::Routine;
 use spin_sdk::sqlite::{Connection, Error, Value as SqlValue};
 use std::cell::Cell;
 
@@ -54,15 +53,6 @@ impl Db for Sqlite {
             self.prepare_for_writes()?;
         }
         self.execute_raw(sql, params)
-    }
-
-    fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError> {
-        self.query_row(routine.sql, params)
-    }
-
-    fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError> {
-        let rows = self.query(routine.sql, params)?;
-        Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
     }
 
     fn dialect(&self) -> Dialect {

@@ -68,7 +68,6 @@ fn rollback(db: &dyn Db) {
 #[cfg(test)]
 pub(super) mod tests {
     use super::super::db::Dialect;
-    use super::super::routine::Routine;
     use super::super::{Row, Value};
     use super::*;
     use std::cell::RefCell;
@@ -95,15 +94,6 @@ pub(super) mod tests {
         fn query_row(&self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
             self.query(sql, params)?;
             Ok(Row(vec![Value::Null]))
-        }
-
-        fn routine_row(&self, routine: &Routine, params: &[Value]) -> Result<Row, DbError> {
-            self.query_row(routine.sql, params)
-        }
-
-        fn routine_count(&self, routine: &Routine, params: &[Value]) -> Result<u64, DbError> {
-            self.query(routine.sql, params)
-                .map(|rows| rows.len() as u64)
         }
 
         fn dialect(&self) -> Dialect {

@@ -111,7 +111,7 @@ impl Measurement {
 }
 
 /// The `Accept-Encoding` the benchmark's document fetches send, as browsers do.
-pub const OPENAPI_ACCEPT_ENCODING: &str = "gzip, deflate, br";
+const OPENAPI_ACCEPT_ENCODING: &str = "gzip, deflate, br";
 
 /// What one connection sends, with any per-connection state (token chains, unique names).
 #[derive(Clone)]
@@ -294,7 +294,8 @@ impl Endpoint {
         }
     }
 
-    fn request(&self, client: &Client, connection: usize) -> (http::Request<Full<Bytes>>, u16) {
+    /// The request the `connection`-th connection sends next, and the status it expects.
+    pub fn request(&self, client: &Client, connection: usize) -> (http::Request<Full<Bytes>>, u16) {
         let plain = |method: &str, path: &str, body: Bytes| {
             client.request(method, path).body(Full::new(body)).unwrap()
         };

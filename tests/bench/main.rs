@@ -180,11 +180,7 @@ async fn bench() -> anyhow::Result<()> {
             }
             if wanted("constant") {
                 // The floor sends as many bytes as the document does, in the coding the bench asks for.
-                let fetch = app
-                    .client
-                    .request("GET", "/openapi.json")
-                    .header("accept-encoding", load::OPENAPI_ACCEPT_ENCODING)
-                    .body(Default::default())?;
+                let (fetch, _) = Endpoint::OpenApi.request(&app.client, 0);
                 let len = app.client.send(fetch).await.body.len();
                 let bare = Endpoint::BareBytes { len };
                 rows.push(paired(&probe.client, bare).await);
